@@ -1,0 +1,82 @@
+package com.idexa.webhooks.config;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotEmpty;
+import java.time.Duration;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Every {@code webhooks.*} setting. Each one is documented once, in the README's configuration table.
+ *
+ * @param adminToken bearer token of the admin API; when unset the admin API refuses every request
+ * @param internalToken bearer token of the platform's intake API; when unset intake refuses every request
+ * @param encryptionKey base64 of 32 random bytes: the AES-256-GCM key for webhook secrets at rest
+ */
+@Validated
+@ConfigurationProperties("webhooks")
+public record WebhooksProperties(
+        String adminToken,
+        String internalToken,
+        String encryptionKey,
+        @Valid @DefaultValue Api api,
+        @Valid @DefaultValue Outbound outbound,
+        @Valid @DefaultValue Delivery delivery) {
+
+    /**
+     * @param maxBodySize largest request body the client and admin APIs accept
+     * @param intakeMaxBodySize largest request body the intake API accepts (batches are large)
+     */
+    public record Api(@DefaultValue("64KB") DataSize maxBodySize, @DefaultValue("16MB") DataSize intakeMaxBodySize) {}
+
+    /**
+     * @param allowPrivateNetworks let client URLs reach loopback and private networks (local development only)
+     * @param connectTimeout TCP connect timeout of every outbound call
+     * @param requestTimeout deadline of a whole outbound request, from connect to the last byte read
+     * @param maxResponseBody how much of a client's response body is read and kept in the delivery log
+     * @param maxConnections size of the outbound connection pool
+     */
+    public record Outbound(
+            @DefaultValue("false") boolean allowPrivateNetworks,
+            @DefaultValue("5s") Duration connectTimeout,
+            @DefaultValue("15s") Duration requestTimeout,
+            @DefaultValue("4KB") DataSize maxResponseBody,
+            @DefaultValue("512") @Min(1) int maxConnections) {}
+
+    /**
+     * @param enabled whether this instance runs a dispatcher (intake and the API work either way)
+     * @param retryDelays the wait before each retry; after the last one fails the delivery is FAILED
+     * @param jitter each delay is spread at random by up to this fraction, either way
+     * @param retryAfterCap the longest {@code Retry-After} honoured on 429 and 503
+     * @param lease how long a claimed delivery stays claimed before another instance may take it over
+     * @param pollInterval how often the dispatcher looks for due deliveries when nothing wakes it
+     * @param claimBatchSize most deliveries claimed in one statement
+     * @param maxInFlight most attempts in flight at once on this instance
+     * @param maxInFlightPerClient most attempts in flight at once for one client on this instance
+     * @param tokenExpiryMargin a fetched token is reused until this long before its {@code expires_in}
+     * @param retention finished deliveries (and their events) older than this are purged
+     * @param purgeInterval how often the purge runs
+     * @param shutdownGrace how long shutdown waits for attempts in flight before releasing them
+     */
+    public record Delivery(
+            @DefaultValue("true") boolean enabled,
+            @DefaultValue({"5s", "30s", "2m", "10m", "30m", "1h", "2h", "4h", "8h", "8h"}) @NotEmpty
+                    List<Duration> retryDelays,
+            @DefaultValue("0.2") @DecimalMin("0.0") @DecimalMax("1.0") double jitter,
+            @DefaultValue("1h") Duration retryAfterCap,
+            @DefaultValue("5m") Duration lease,
+            @DefaultValue("1s") Duration pollInterval,
+            @DefaultValue("100") @Min(1) int claimBatchSize,
+            @DefaultValue("64") @Min(1) int maxInFlight,
+            @DefaultValue("8") @Min(1) int maxInFlightPerClient,
+            @DefaultValue("30s") Duration tokenExpiryMargin,
+            @DefaultValue("30d") Duration retention,
+            @DefaultValue("1h") Duration purgeInterval,
+            @DefaultValue("20s") Duration shutdownGrace) {}
+}

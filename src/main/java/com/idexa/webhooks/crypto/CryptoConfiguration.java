@@ -1,0 +1,15 @@
+package com.idexa.webhooks.crypto;
+
+import com.idexa.webhooks.config.WebhooksProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Builds the {@link SecretBox}; the service refuses to start without a valid {@code webhooks.encryption-key}. */
+@Configuration(proxyBeanMethods = false)
+class CryptoConfiguration {
+
+    @Bean
+    SecretBox secretBox(WebhooksProperties properties) {
+        return SecretBox.fromBase64Key(properties.encryptionKey());
+    }
+}

@@ -1,0 +1,168 @@
+package com.idexa.webhooks.web;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.lang.Nullable;
+import org.springframework.validation.method.ParameterValidationResult;
+import org.springframework.web.bind.MethodArgumentNotValidException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.method.annotation.HandlerMethodValidationException;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.exc.StreamReadException;
+import tools.jackson.databind.exc.InvalidNullException;
+import tools.jackson.databind.exc.MismatchedInputException;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
+
+/**
+ * Turns every error into an RFC 9457 problem document ({@code application/problem+json}). Framework errors
+ * (405, 415, 404 for unknown paths, ...) are handled by the base class; this class adds the service's own
+ * exceptions, readable messages for unreadable JSON, the {@code errors} list for validation, and a last resort
+ * that answers 500 without class names or stack traces.
+ */
+@RestControllerAdvice
+public class ProblemHandler extends ResponseEntityExceptionHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
+
+    @ExceptionHandler(ApiException.class)
+    ResponseEntity<ProblemDetail> handleApiException(ApiException e) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(e.status(), e.getMessage());
+        problem.setTitle(e.title());
+        e.properties().forEach(problem::setProperty);
+        HttpHeaders headers = new HttpHeaders();
+        e.headers().forEach(headers::set);
+        return ResponseEntity.status(e.status()).headers(headers).body(problem);
+    }
+
+    @ExceptionHandler(MethodArgumentTypeMismatchException.class)
+    ResponseEntity<ProblemDetail> handleTypeMismatch(MethodArgumentTypeMismatchException e) {
+        String expected = e.getRequiredType() == null ? "value" : e.getRequiredType().getSimpleName();
+        return handleApiException(new InvalidRequest(e.getName(), "must be a valid " + expected));
+    }
+
+    @ExceptionHandler(Exception.class)
+    ResponseEntity<ProblemDetail> handleUnexpected(Exception e) {
+        log.error("Unexpected error while handling a request", e);
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(
+                HttpStatus.INTERNAL_SERVER_ERROR, "The service could not complete the request; it has been logged.");
+        problem.setTitle("Internal error");
+        return ResponseEntity.internalServerError().body(problem);
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleHttpMessageNotReadable(
+            HttpMessageNotReadableException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        PayloadTooLarge tooLarge = findCause(e, PayloadTooLarge.class);
+        if (tooLarge != null) {
+            ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONTENT_TOO_LARGE,
+                    "The request body is larger than the limit of " + tooLarge.limit() + " bytes.");
+            problem.setTitle("Request body too large");
+            return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).body(problem);
+        }
+        InvalidRequest invalid = new InvalidRequest(describeUnreadable(e));
+        return ResponseEntity.badRequest().body(handleApiException(invalid).getBody());
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleMethodArgumentNotValid(
+            MethodArgumentNotValidException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        List<FieldProblem> errors = e.getBindingResult().getFieldErrors().stream()
+                .map(error -> new FieldProblem(error.getField(), error.getDefaultMessage()))
+                .sorted(java.util.Comparator.comparing(FieldProblem::field))
+                .toList();
+        return ResponseEntity.badRequest().body(handleApiException(new InvalidRequest(errors)).getBody());
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleHandlerMethodValidationException(
+            HandlerMethodValidationException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        List<FieldProblem> errors = new ArrayList<>();
+        for (ParameterValidationResult result : e.getParameterValidationResults()) {
+            String name = result.getMethodParameter().getParameterName();
+            result.getResolvableErrors().forEach(error -> errors.add(new FieldProblem(name, error.getDefaultMessage())));
+        }
+        return ResponseEntity.badRequest().body(handleApiException(new InvalidRequest(errors)).getBody());
+    }
+
+    private static List<FieldProblem> describeUnreadable(HttpMessageNotReadableException e) {
+        UnrecognizedPropertyException unknown = findCause(e, UnrecognizedPropertyException.class);
+        if (unknown != null) {
+            return List.of(new FieldProblem(path(unknown), "is not a known field"));
+        }
+        InvalidNullException nullValue = findCause(e, InvalidNullException.class);
+        if (nullValue != null) {
+            return List.of(new FieldProblem(path(nullValue), "must not be null"));
+        }
+        MismatchedInputException mismatch = findCause(e, MismatchedInputException.class);
+        if (mismatch != null && !mismatch.getPath().isEmpty()) {
+            return List.of(new FieldProblem(path(mismatch), "must be " + describeType(mismatch.getTargetType())));
+        }
+        if (mismatch != null) {
+            return List.of(new FieldProblem("body", "must be a JSON object"));
+        }
+        StreamReadException malformed = findCause(e, StreamReadException.class);
+        if (malformed != null) {
+            String where = malformed.getLocation() == null ? ""
+                    : " at line " + malformed.getLocation().getLineNr() + ", column " + malformed.getLocation().getColumnNr();
+            return List.of(new FieldProblem("body", "is not well-formed JSON" + where));
+        }
+        JacksonException other = findCause(e, JacksonException.class);
+        if (other != null && !other.getPath().isEmpty()) {
+            return List.of(new FieldProblem(path(other), "has an invalid value"));
+        }
+        return List.of(new FieldProblem("body", "is missing or is not readable JSON"));
+    }
+
+    private static String path(JacksonException e) {
+        return e.getPath().stream()
+                .map(reference -> reference.getPropertyName() != null
+                        ? reference.getPropertyName()
+                        : "[" + reference.getIndex() + "]")
+                .collect(Collectors.joining("."))
+                .replace(".[", "[");
+    }
+
+    private static String describeType(@Nullable Class<?> type) {
+        if (type == null) {
+            return "of another type";
+        }
+        if (Number.class.isAssignableFrom(type) || type.isPrimitive()) {
+            return "a number";
+        }
+        if (type == String.class) {
+            return "a string";
+        }
+        if (type == java.util.UUID.class) {
+            return "a UUID";
+        }
+        if (java.util.Collection.class.isAssignableFrom(type) || type.isArray()) {
+            return "an array";
+        }
+        return "a JSON object";
+    }
+
+    private static <T extends Throwable> T findCause(Throwable e, Class<T> type) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (type.isInstance(cause)) {
+                return type.cast(cause);
+            }
+            if (cause.getCause() == cause) {
+                break;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,81 @@
+package com.idexa.webhooks.webhook;
+
+import com.idexa.webhooks.crypto.SecretBox;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Webhooks in PostgreSQL; seals {@link WebhookSecrets} on the way in and opens them on the way out. */
+@Repository
+class WebhookRepository {
+
+    private static final String COLUMNS = "id, client_id, name, type, method, url, header_auth, authorization_url, "
+            + "authorization_method, authorization_response_token_attr, secrets, created_at, updated_at";
+
+    private final JdbcClient jdbc;
+    private final SecretBox secretBox;
+    private final JsonMapper json;
+
+    WebhookRepository(JdbcClient jdbc, SecretBox secretBox, JsonMapper json) {
+        this.jdbc = jdbc;
+        this.secretBox = secretBox;
+        this.json = json;
+    }
+
+    /** @return whether it was inserted; {@code false} when the client already has a webhook */
+    boolean insertIfClientHasNone(Webhook webhook) {
+        byte[] sealed = secretBox.seal(json.writeValueAsBytes(webhook.secrets()), associatedData(webhook.id()));
+        return jdbc.sql("INSERT INTO webhooks (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                        + "ON CONFLICT (client_id) DO NOTHING")
+                .params(webhook.id(), webhook.clientId(), webhook.name(), webhook.type(), webhook.method(),
+                        webhook.url(), webhook.headerAuth(), webhook.authorizationUrl(), webhook.authorizationMethod(),
+                        webhook.authorizationResponseTokenAttr(), sealed, webhook.createdAt(), webhook.updatedAt())
+                .update() == 1;
+    }
+
+    Optional<Webhook> findByClient(UUID clientId) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM webhooks WHERE client_id = ?")
+                .param(clientId)
+                .query(this::map)
+                .optional();
+    }
+
+    Optional<Webhook> findByIdAndClient(UUID id, UUID clientId) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM webhooks WHERE id = ? AND client_id = ?")
+                .params(id, clientId)
+                .query(this::map)
+                .optional();
+    }
+
+    boolean deleteByIdAndClient(UUID id, UUID clientId) {
+        return jdbc.sql("DELETE FROM webhooks WHERE id = ? AND client_id = ?").params(id, clientId).update() == 1;
+    }
+
+    private Webhook map(ResultSet rs, int row) throws SQLException {
+        UUID id = rs.getObject("id", UUID.class);
+        byte[] opened = secretBox.open(rs.getBytes("secrets"), associatedData(id));
+        return new Webhook(
+                id,
+                rs.getObject("client_id", UUID.class),
+                rs.getString("name"),
+                rs.getInt("type"),
+                rs.getString("method"),
+                rs.getString("url"),
+                rs.getString("header_auth"),
+                rs.getString("authorization_url"),
+                rs.getString("authorization_method"),
+                rs.getString("authorization_response_token_attr"),
+                json.readValue(opened, WebhookSecrets.class),
+                rs.getObject("created_at", OffsetDateTime.class),
+                rs.getObject("updated_at", OffsetDateTime.class));
+    }
+
+    private static String associatedData(UUID webhookId) {
+        return "webhooks.secrets:" + webhookId;
+    }
+}

@@ -1,0 +1,74 @@
+package com.idexa.webhooks.webhook;
+
+import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/** Registers, shows and deletes a client's one webhook. */
+@Service
+public class WebhookService {
+
+    private final WebhookRepository webhooks;
+    private final WebhookValidator validator;
+    private final Clock clock;
+
+    WebhookService(WebhookRepository webhooks, WebhookValidator validator, Clock clock) {
+        this.webhooks = webhooks;
+        this.validator = validator;
+        this.clock = clock;
+    }
+
+    /**
+     * @throws com.idexa.webhooks.web.InvalidRequest when the request breaks a rule
+     * @throws WebhookAlreadyExists when the client has a webhook; under concurrent calls exactly one wins
+     */
+    @Transactional
+    Webhook registerWebhook(UUID clientId, WebhookRequest request) {
+        WebhookValidator.ValidWebhook valid = validator.validate(request);
+        OffsetDateTime now = OffsetDateTime.now(clock).truncatedTo(ChronoUnit.MICROS);
+        Webhook webhook = new Webhook(UUID.randomUUID(), clientId, valid.name(), valid.type(), valid.method(),
+                valid.url(), valid.headerAuth(), valid.authorizationUrl(), valid.authorizationMethod(),
+                valid.authorizationResponseTokenAttr(), valid.secrets(), now, now);
+        if (!webhooks.insertIfClientHasNone(webhook)) {
+            UUID existing = webhooks.findByClient(clientId).map(Webhook::id).orElse(null);
+            throw new WebhookAlreadyExists(existing);
+        }
+        return webhook;
+    }
+
+    /** The webhook a delivery goes to: the client's current one, as configured now. */
+    @Transactional(readOnly = true)
+    public Optional<Webhook> currentWebhook(UUID clientId) {
+        return webhooks.findByClient(clientId);
+    }
+
+    @Transactional(readOnly = true)
+    Webhook showWebhook(UUID clientId, UUID webhookId) {
+        return webhooks.findByIdAndClient(webhookId, clientId).orElseThrow(() -> notFound(webhookId));
+    }
+
+    @Transactional
+    void deleteWebhook(UUID clientId, UUID webhookId) {
+        if (!webhooks.deleteByIdAndClient(webhookId, clientId)) {
+            throw notFound(webhookId);
+        }
+    }
+
+    @Transactional
+    void deleteCurrentWebhook(UUID clientId) {
+        Webhook current = currentWebhook(clientId).orElseThrow(WebhookService::noWebhook);
+        webhooks.deleteByIdAndClient(current.id(), clientId);
+    }
+
+    public static WebhookNotFound noWebhook() {
+        return new WebhookNotFound("This client has no webhook. Create one with POST /document_webhooks.");
+    }
+
+    private static WebhookNotFound notFound(UUID webhookId) {
+        return new WebhookNotFound("No webhook with the id " + webhookId + " exists for this client.");
+    }
+}

@@ -1,0 +1,65 @@
+package com.idexa.webhooks.support;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.postgresql.PostgreSQLContainer;
+
+/**
+ * The real PostgreSQL the tests run against, started once per JVM: a Testcontainers PostgreSQL 17 where a
+ * Docker engine answers, an embedded PostgreSQL 17 (zonky) everywhere else. {@code -Dtest.database=embedded}
+ * or {@code =testcontainers} forces one.
+ */
+public final class TestDatabase {
+
+    public record Connection(String url, String username, String password) {}
+
+    private static Connection connection;
+
+    private TestDatabase() {}
+
+    public static synchronized Connection get() {
+        if (connection == null) {
+            connection = useTestcontainers() ? startContainer() : startEmbedded();
+        }
+        return connection;
+    }
+
+    private static boolean useTestcontainers() {
+        String forced = System.getProperty("test.database", System.getenv().getOrDefault("TEST_DATABASE", ""));
+        if (!forced.isEmpty()) {
+            return forced.equals("testcontainers");
+        }
+        try {
+            return DockerClientFactory.instance().isDockerAvailable();
+        } catch (RuntimeException | LinkageError e) {
+            return false;
+        }
+    }
+
+    private static Connection startContainer() {
+        PostgreSQLContainer container = new PostgreSQLContainer("postgres:17-alpine");
+        container.start();
+        return new Connection(container.getJdbcUrl(), container.getUsername(), container.getPassword());
+    }
+
+    private static Connection startEmbedded() {
+        try {
+            EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+                    .setServerConfig("max_connections", "300")
+                    .setServerConfig("fsync", "off")
+                    .start();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    postgres.close();
+                } catch (IOException ignored) {
+                    // the JVM is going away
+                }
+            }));
+            return new Connection(postgres.getJdbcUrl("postgres", "postgres"), "postgres", "postgres");
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start the embedded PostgreSQL", e);
+        }
+    }
+}
