@@ -5,7 +5,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** The network policy, shared by webhook registration and the outbound HTTP client. */
+/** The network policy, shared by webhook registration and the outbound HTTP client, and that client. */
 @Configuration(proxyBeanMethods = false)
 class OutboundConfiguration {
 
@@ -18,5 +18,11 @@ class OutboundConfiguration {
     @Bean
     NetworkPolicy networkPolicy(WebhooksProperties properties, HostResolver resolver) {
         return new NetworkPolicy(properties.outbound().allowPrivateNetworks(), resolver);
+    }
+
+    @Bean
+    OutboundHttpClient outboundHttpClient(WebhooksProperties properties, NetworkPolicy policy) {
+        WebhooksProperties.Outbound outbound = properties.outbound();
+        return new OutboundHttpClient(policy, outbound.connectTimeout(), outbound.requestTimeout(), outbound.maxConnections());
     }
 }

@@ -1,0 +1,26 @@
+package com.idexa.webhooks.delivery;
+
+import java.time.OffsetDateTime;
+
+/**
+ * One finished attempt, as the delivery log keeps it.
+ *
+ * @param statusCode the HTTP status, or {@code null} when no answer came
+ * @param error what went wrong in words for the client, or {@code null} on success
+ * @param outcome the metric tag: 2xx, 3xx, 4xx, 5xx, timeout, connection_error, blocked, token_failed
+ */
+record AttemptRecord(
+        OffsetDateTime attemptedAt,
+        long durationMillis,
+        String method,
+        String url,
+        Integer statusCode,
+        String error,
+        String responseBody,
+        String retryAfter,
+        String outcome) {
+
+    boolean succeeded() {
+        return statusCode != null && statusCode >= 200 && statusCode < 300;
+    }
+}

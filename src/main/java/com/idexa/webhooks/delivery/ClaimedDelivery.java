@@ -1,0 +1,23 @@
+package com.idexa.webhooks.delivery;
+
+import java.time.OffsetDateTime;
+import java.util.UUID;
+
+/**
+ * A delivery this worker holds the lease of, with what it needs to send it.
+ *
+ * @param document the document JSON exactly as the platform sent it
+ * @param scheduleFailures failures since the retry schedule last (re)started
+ * @param eventCreatedAt when the event was accepted, for the lag metric
+ */
+record ClaimedDelivery(
+        UUID id,
+        UUID eventId,
+        String eventKey,
+        UUID clientId,
+        String documentId,
+        String document,
+        int attemptCount,
+        int scheduleFailures,
+        UUID leaseToken,
+        OffsetDateTime eventCreatedAt) {}

@@ -1,0 +1,52 @@
+package com.idexa.webhooks.delivery;
+
+import com.idexa.webhooks.client.AuthenticatedClient;
+import java.util.UUID;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+/** The client's delivery log, redelivery and test sends, beside {@code /document_webhooks}. */
+@RestController
+@RequestMapping({"/document_webhooks", "/api_document/document_webhooks"})
+class DeliveryLogController {
+
+    private final DeliveryLogService deliveries;
+
+    DeliveryLogController(DeliveryLogService deliveries) {
+        this.deliveries = deliveries;
+    }
+
+    /** Newest first; pass {@code nextCursor} back as {@code cursor} for the next page. */
+    @GetMapping("/deliveries")
+    DeliveryView.Page listDeliveries(
+            AuthenticatedClient client,
+            @RequestParam(required = false) DeliveryStatus status,
+            @RequestParam(required = false) String documentId,
+            @RequestParam(required = false) String cursor,
+            @RequestParam(required = false) Integer limit) {
+        return deliveries.listDeliveries(client.clientId(), status, documentId, cursor, limit);
+    }
+
+    @GetMapping("/deliveries/{id}")
+    DeliveryView.Detail showDelivery(AuthenticatedClient client, @PathVariable UUID id) {
+        return deliveries.showDelivery(client.clientId(), id);
+    }
+
+    @PostMapping("/deliveries/{id}/retry")
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    DeliveryView.Accepted redeliver(AuthenticatedClient client, @PathVariable UUID id) {
+        return deliveries.redeliver(client.clientId(), id);
+    }
+
+    @PostMapping("/test")
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    DeliveryView.Accepted sendTestDelivery(AuthenticatedClient client) {
+        return deliveries.sendTestDelivery(client.clientId());
+    }
+}

@@ -1,0 +1,120 @@
+package com.idexa.webhooks.delivery;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/** Reads and manual changes of the delivery log; every query is scoped to the asking client. */
+@Repository
+class DeliveryLogRepository {
+
+    private static final String ITEM_COLUMNS = """
+            d.id, e.event_key, d.document_id, d.status, d.attempt_count, d.created_at, d.last_attempt_at,
+            CASE WHEN d.status = 'PENDING' THEN d.next_attempt_at END AS next_attempt_at,
+            d.last_status_code, d.last_error""";
+
+    /** Position in the newest-first listing: after the row with this creation time and id. */
+    record Position(OffsetDateTime createdAt, UUID id) {}
+
+    private final JdbcClient jdbc;
+
+    DeliveryLogRepository(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    List<DeliveryView.Item> list(UUID clientId, DeliveryStatus status, String documentId, Position after, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT " + ITEM_COLUMNS
+                + " FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.client_id = :client");
+        if (status != null) {
+            sql.append(" AND d.status = :status");
+        }
+        if (documentId != null) {
+            sql.append(" AND d.document_id = :documentId");
+        }
+        if (after != null) {
+            sql.append(" AND (d.created_at, d.id) < (:afterCreatedAt, :afterId)");
+        }
+        sql.append(" ORDER BY d.created_at DESC, d.id DESC LIMIT :limit");
+        JdbcClient.StatementSpec statement = jdbc.sql(sql.toString()).param("client", clientId).param("limit", limit);
+        if (status != null) {
+            statement = statement.param("status", status.name());
+        }
+        if (documentId != null) {
+            statement = statement.param("documentId", documentId);
+        }
+        if (after != null) {
+            statement = statement.param("afterCreatedAt", after.createdAt()).param("afterId", after.id());
+        }
+        return statement.query(DeliveryLogRepository::item).list();
+    }
+
+    Optional<DeliveryView.Item> find(UUID clientId, UUID deliveryId) {
+        return jdbc.sql("SELECT " + ITEM_COLUMNS
+                        + " FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.id = ? AND d.client_id = ?")
+                .params(deliveryId, clientId)
+                .query(DeliveryLogRepository::item)
+                .optional();
+    }
+
+    List<DeliveryView.Attempt> attempts(UUID deliveryId) {
+        return jdbc.sql("""
+                        SELECT attempted_at, duration_ms, method, url, status_code, error, response_body
+                        FROM delivery_attempts WHERE delivery_id = ? ORDER BY id""")
+                .param(deliveryId)
+                .query((rs, row) -> new DeliveryView.Attempt(
+                        rs.getObject("attempted_at", OffsetDateTime.class),
+                        rs.getLong("duration_ms"),
+                        rs.getString("method"),
+                        rs.getString("url"),
+                        (Integer) rs.getObject("status_code"),
+                        rs.getString("error"),
+                        rs.getString("response_body")))
+                .list();
+    }
+
+    /** Makes a finished delivery due now, with a fresh retry schedule. @return whether it was finished and is now due */
+    boolean redeliver(UUID clientId, UUID deliveryId) {
+        return jdbc.sql("""
+                        UPDATE deliveries
+                        SET status = 'PENDING', next_attempt_at = now(), schedule_failures = 0, lease_token = NULL,
+                            finished_at = NULL
+                        WHERE id = ? AND client_id = ? AND status <> 'PENDING'""")
+                .params(deliveryId, clientId)
+                .update() == 1;
+    }
+
+    /** Deletes finished deliveries older than the cutoff, then events left without deliveries. */
+    int purgeFinishedBefore(OffsetDateTime cutoff, int batch) {
+        int deliveries = jdbc.sql("""
+                        DELETE FROM deliveries WHERE id IN (
+                            SELECT id FROM deliveries WHERE status <> 'PENDING' AND finished_at < ? LIMIT ?)""")
+                .params(cutoff, batch)
+                .update();
+        int events = jdbc.sql("""
+                        DELETE FROM events WHERE id IN (
+                            SELECT e.id FROM events e WHERE e.created_at < ?
+                            AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id) LIMIT ?)""")
+                .params(cutoff, batch)
+                .update();
+        return deliveries + events;
+    }
+
+    private static DeliveryView.Item item(ResultSet rs, int row) throws SQLException {
+        return new DeliveryView.Item(
+                rs.getObject("id", UUID.class),
+                rs.getString("event_key"),
+                rs.getString("document_id"),
+                DeliveryStatus.valueOf(rs.getString("status")),
+                rs.getInt("attempt_count"),
+                rs.getObject("created_at", OffsetDateTime.class),
+                rs.getObject("last_attempt_at", OffsetDateTime.class),
+                rs.getObject("next_attempt_at", OffsetDateTime.class),
+                (Integer) rs.getObject("last_status_code"),
+                rs.getString("last_error"));
+    }
+}

@@ -1,0 +1,109 @@
+package com.idexa.webhooks.delivery;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+/**
+ * The delivery pipeline's meters. Tags stay low-cardinality: an attempt's outcome class and a delivery's final
+ * status, never a client, URL or document. Queue gauges are refreshed by one query every few seconds rather than
+ * on every scrape.
+ */
+@Component
+class DeliveryMetrics {
+
+    private final MeterRegistry registry;
+    private final JdbcClient jdbc;
+    private final Clock clock;
+    private final Counter eventsAccepted;
+    private final Counter deliveriesFailed;
+    private final Counter deliveriesCancelled;
+    private final Timer firstAttemptLag;
+    private final AtomicLong pending = new AtomicLong();
+    private final AtomicLong due = new AtomicLong();
+    private final AtomicLong oldestDueSeconds = new AtomicLong();
+
+    DeliveryMetrics(MeterRegistry registry, JdbcClient jdbc, Clock clock) {
+        this.registry = registry;
+        this.jdbc = jdbc;
+        this.clock = clock;
+        this.eventsAccepted = Counter.builder("webhook.events.accepted")
+                .description("Document events recorded by intake")
+                .register(registry);
+        this.deliveriesFailed = Counter.builder("webhook.deliveries.finished")
+                .tag("status", "FAILED")
+                .description("Deliveries that reached a final status")
+                .register(registry);
+        this.deliveriesCancelled = Counter.builder("webhook.deliveries.finished")
+                .tag("status", "CANCELLED")
+                .description("Deliveries that reached a final status")
+                .register(registry);
+        this.firstAttemptLag = Timer.builder("webhook.delivery.first.attempt.lag")
+                .description("From event accepted to the start of its delivery's first attempt")
+                .publishPercentileHistogram()
+                .register(registry);
+        Gauge.builder("webhook.deliveries.pending", pending, AtomicLong::get)
+                .description("Deliveries not yet finished, due or waiting to retry")
+                .register(registry);
+        Gauge.builder("webhook.deliveries.due", due, AtomicLong::get)
+                .description("Pending deliveries whose attempt is due now")
+                .register(registry);
+        Gauge.builder("webhook.deliveries.oldest.due.age", oldestDueSeconds, AtomicLong::get)
+                .baseUnit("seconds")
+                .description("How long the oldest due delivery has been waiting")
+                .register(registry);
+    }
+
+    void eventsAccepted(int count) {
+        eventsAccepted.increment(count);
+    }
+
+    void attempted(AttemptRecord attempt, DeliveryStatus status) {
+        registry.counter("webhook.delivery.attempts", "outcome", attempt.outcome()).increment();
+        Timer.builder("webhook.delivery.attempt.duration")
+                .description("Duration of delivery attempts, token fetch included")
+                .publishPercentileHistogram()
+                .register(registry)
+                .record(attempt.durationMillis(), TimeUnit.MILLISECONDS);
+        if (status == DeliveryStatus.SUCCEEDED) {
+            registry.counter("webhook.deliveries.finished", "status", "SUCCEEDED").increment();
+        } else if (status == DeliveryStatus.FAILED) {
+            deliveriesFailed.increment();
+        }
+    }
+
+    void cancelled() {
+        deliveriesCancelled.increment();
+    }
+
+    void firstAttemptLag(OffsetDateTime eventCreatedAt) {
+        Duration lag = Duration.between(eventCreatedAt.toInstant(), clock.instant());
+        firstAttemptLag.record(lag.isNegative() ? Duration.ZERO : lag);
+    }
+
+    @Scheduled(fixedDelayString = "${webhooks.metrics.queue-refresh:5s}", initialDelayString = "1s")
+    void refreshQueueGauges() {
+        jdbc.sql("""
+                        SELECT count(*) AS pending,
+                               count(*) FILTER (WHERE next_attempt_at <= now()) AS due,
+                               coalesce(extract(epoch FROM now() - min(next_attempt_at)
+                                   FILTER (WHERE next_attempt_at <= now())), 0)::bigint AS oldest
+                        FROM deliveries WHERE status = 'PENDING'""")
+                .query(rs -> {
+                    rs.next();
+                    pending.set(rs.getLong("pending"));
+                    due.set(rs.getLong("due"));
+                    oldestDueSeconds.set(rs.getLong("oldest"));
+                    return null;
+                });
+    }
+}

@@ -1,0 +1,169 @@
+package com.idexa.webhooks.delivery;
+
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/**
+ * The dispatcher's side of the deliveries table. Each method is one short statement: claims never hold a
+ * transaction across an HTTP call, and every outcome is written under the lease token it was claimed with.
+ */
+@Repository
+class DeliveryQueue {
+
+    /**
+     * Claims due deliveries in one statement. The inner scan locks due rows with {@code SKIP LOCKED}, so
+     * instances never wait for or take each other's rows; the window function keeps each client within its
+     * room, and clients with no room left are not scanned at all, so one client's backlog cannot crowd out the
+     * rest. Claiming moves {@code next_attempt_at} forward by the lease: a row whose worker dies falls due again.
+     */
+    private static final String CLAIM = """
+            WITH room AS (
+                SELECT * FROM unnest(CAST(:busyClients AS uuid[]), CAST(:busyRoom AS int[])) AS r(client_id, room)
+            ), due AS (
+                SELECT d.id, d.client_id, d.next_attempt_at
+                FROM deliveries d
+                WHERE d.status = 'PENDING' AND d.next_attempt_at <= now()
+                  AND d.client_id <> ALL (CAST(:fullClients AS uuid[]))
+                ORDER BY d.next_attempt_at
+                LIMIT :scan
+                FOR UPDATE SKIP LOCKED
+            ), ranked AS (
+                SELECT due.id, due.next_attempt_at,
+                       row_number() OVER (PARTITION BY due.client_id ORDER BY due.next_attempt_at, due.id) AS rn,
+                       coalesce(room.room, :perClient) AS room
+                FROM due LEFT JOIN room ON room.client_id = due.client_id
+            ), picked AS (
+                SELECT id FROM ranked WHERE rn <= room ORDER BY next_attempt_at, id LIMIT :limit
+            )
+            UPDATE deliveries d
+            SET next_attempt_at = now() + CAST(:leaseMillis AS bigint) * interval '1 millisecond',
+                lease_token = :leaseToken
+            FROM picked, events e
+            WHERE d.id = picked.id AND e.id = d.event_id
+            RETURNING d.id, d.event_id, e.event_key, d.client_id, d.document_id, e.document::text AS document,
+                      d.attempt_count, d.schedule_failures, e.created_at AS event_created_at
+            """;
+
+    /** Records the outcome under the lease (a lost lease changes nothing) and logs the attempt either way. */
+    private static final String RECORD_ATTEMPT = """
+            WITH updated AS (
+                UPDATE deliveries
+                SET status = :status,
+                    attempt_count = attempt_count + 1,
+                    schedule_failures = :scheduleFailures,
+                    next_attempt_at = CASE WHEN CAST(:delayMillis AS bigint) IS NULL THEN NULL
+                                           ELSE now() + CAST(:delayMillis AS bigint) * interval '1 millisecond' END,
+                    lease_token = NULL,
+                    last_attempt_at = :attemptedAt,
+                    last_status_code = :statusCode,
+                    last_error = :error,
+                    finished_at = CASE WHEN :status = 'PENDING' THEN NULL ELSE now() END
+                WHERE id = :id AND lease_token = :leaseToken
+                RETURNING id
+            )
+            INSERT INTO delivery_attempts
+                (delivery_id, attempted_at, duration_ms, method, url, status_code, error, response_body)
+            VALUES (:id, :attemptedAt, :durationMillis, :method, :url, :statusCode, :error, :responseBody)
+            RETURNING (SELECT count(*) FROM updated)
+            """;
+
+    private final JdbcClient jdbc;
+
+    DeliveryQueue(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /**
+     * @param roomByClient for clients with attempts in flight here, how many more they may have; clients absent
+     *     from the map may have {@code perClient}
+     */
+    List<ClaimedDelivery> claim(int limit, int perClient, Map<UUID, Integer> roomByClient, Duration lease, UUID leaseToken) {
+        List<UUID> full = roomByClient.entrySet().stream()
+                .filter(entry -> entry.getValue() <= 0)
+                .map(Map.Entry::getKey)
+                .toList();
+        List<UUID> busy = List.copyOf(roomByClient.keySet());
+        return jdbc.sql(CLAIM)
+                .param("busyClients", arrayLiteral(busy))
+                .param("busyRoom", arrayLiteral(busy.stream().map(roomByClient::get).toList()))
+                .param("fullClients", arrayLiteral(full))
+                .param("scan", Math.max(limit * 4, 100))
+                .param("perClient", perClient)
+                .param("limit", limit)
+                .param("leaseMillis", lease.toMillis())
+                .param("leaseToken", leaseToken)
+                .query((rs, row) -> new ClaimedDelivery(
+                        rs.getObject("id", UUID.class),
+                        rs.getObject("event_id", UUID.class),
+                        rs.getString("event_key"),
+                        rs.getObject("client_id", UUID.class),
+                        rs.getString("document_id"),
+                        rs.getString("document"),
+                        rs.getInt("attempt_count"),
+                        rs.getInt("schedule_failures"),
+                        leaseToken,
+                        rs.getObject("event_created_at", OffsetDateTime.class)))
+                .list();
+    }
+
+    /**
+     * @param delay when to try again, or {@code null} when the delivery is finished
+     * @return whether the lease was still held (if not, another worker owns the delivery now)
+     */
+    boolean recordAttempt(ClaimedDelivery delivery, AttemptRecord attempt, DeliveryStatus status, int scheduleFailures,
+            Duration delay) {
+        Long updated = jdbc.sql(RECORD_ATTEMPT)
+                .param("status", status.name())
+                .param("scheduleFailures", scheduleFailures)
+                .param("delayMillis", delay == null ? null : delay.toMillis(), java.sql.Types.BIGINT)
+                .param("attemptedAt", attempt.attemptedAt())
+                .param("statusCode", attempt.statusCode(), java.sql.Types.INTEGER)
+                .param("error", attempt.error())
+                .param("id", delivery.id())
+                .param("leaseToken", delivery.leaseToken())
+                .param("durationMillis", (int) Math.min(Integer.MAX_VALUE, attempt.durationMillis()))
+                .param("method", attempt.method())
+                .param("url", attempt.url())
+                .param("responseBody", attempt.responseBody())
+                .query(Long.class)
+                .single();
+        return updated == 1;
+    }
+
+    /** No webhook at attempt time: the delivery ends without an HTTP attempt. */
+    boolean cancel(ClaimedDelivery delivery, String reason) {
+        return jdbc.sql("""
+                        UPDATE deliveries
+                        SET status = 'CANCELLED', next_attempt_at = NULL, lease_token = NULL, last_error = ?,
+                            finished_at = now()
+                        WHERE id = ? AND lease_token = ?""")
+                .params(reason, delivery.id(), delivery.leaseToken())
+                .update() == 1;
+    }
+
+    /** Gives claimed deliveries back at once, due now (shutdown, or a claim beyond a client's room). */
+    int release(Collection<ClaimedDelivery> deliveries) {
+        if (deliveries.isEmpty()) {
+            return 0;
+        }
+        return jdbc.sql("""
+                        UPDATE deliveries SET next_attempt_at = now(), lease_token = NULL
+                        WHERE status = 'PENDING' AND (id, lease_token) IN (
+                            SELECT * FROM unnest(CAST(:ids AS uuid[]), CAST(:tokens AS uuid[])))""")
+                .param("ids", arrayLiteral(deliveries.stream().map(ClaimedDelivery::id).toList()))
+                .param("tokens", arrayLiteral(deliveries.stream().map(ClaimedDelivery::leaseToken).toList()))
+                .update();
+    }
+
+    /** A PostgreSQL array literal; safe here because it only ever holds UUIDs and integers. */
+    private static String arrayLiteral(List<?> values) {
+        return values.stream().map(String::valueOf).collect(Collectors.joining(",", "{", "}"));
+    }
+}

@@ -1,0 +1,135 @@
+package com.idexa.webhooks.delivery;
+
+import com.idexa.webhooks.config.WebhooksProperties;
+import com.idexa.webhooks.outbound.OutboundFailure;
+import com.idexa.webhooks.outbound.OutboundHttpClient;
+import com.idexa.webhooks.outbound.OutboundRequest;
+import com.idexa.webhooks.outbound.OutboundResponse;
+import com.idexa.webhooks.outbound.TokenEndpoint;
+import com.idexa.webhooks.outbound.TokenFetchFailed;
+import com.idexa.webhooks.outbound.TokenProvider;
+import com.idexa.webhooks.webhook.Webhook;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springframework.boot.info.BuildProperties;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.stereotype.Component;
+
+/**
+ * Makes one attempt of a delivery against the client's webhook as configured now: substitutes {@code :id},
+ * adds the service's headers and the client's authorization (fixed, or a token fetched from its auth URL, and
+ * fetched again once if the endpoint answers 401), and sends the document.
+ */
+@Component
+class DeliverySender {
+
+    static final String USER_AGENT_PRODUCT = "document-webhooks";
+
+    private final OutboundHttpClient http;
+    private final TokenProvider tokens;
+    private final Clock clock;
+    private final int maxResponseBody;
+    private final String userAgent;
+
+    DeliverySender(OutboundHttpClient http, TokenProvider tokens, Clock clock, WebhooksProperties properties,
+            ObjectProvider<BuildProperties> build) {
+        this.http = http;
+        this.tokens = tokens;
+        this.clock = clock;
+        this.maxResponseBody = (int) properties.outbound().maxResponseBody().toBytes();
+        BuildProperties info = build.getIfAvailable();
+        String version = info != null ? info.getVersion()
+                : DeliverySender.class.getPackage().getImplementationVersion();
+        this.userAgent = USER_AGENT_PRODUCT + "/" + (version == null ? "dev" : version);
+    }
+
+    AttemptRecord attempt(ClaimedDelivery delivery, Webhook webhook) {
+        OffsetDateTime attemptedAt = OffsetDateTime.now(clock).truncatedTo(ChronoUnit.MICROS);
+        long started = System.nanoTime();
+        String url = webhook.url().replace(":id", PathSegments.encode(delivery.documentId()));
+        TokenEndpoint tokenEndpoint = tokenEndpoint(webhook);
+        try {
+            String authorization = tokenEndpoint == null
+                    ? webhook.secrets().authorization()
+                    : withScheme(webhook, tokens.token(tokenEndpoint));
+            OutboundResponse response = http.send(request(delivery, webhook, url, authorization, attemptedAt), maxResponseBody);
+            if (response.status() == 401 && tokenEndpoint != null) {
+                tokens.invalidate(tokenEndpoint);
+                authorization = withScheme(webhook, tokens.token(tokenEndpoint));
+                response = http.send(request(delivery, webhook, url, authorization, attemptedAt), maxResponseBody);
+            }
+            return answered(attemptedAt, elapsedMillis(started), webhook.method(), url, response);
+        } catch (TokenFetchFailed e) {
+            return new AttemptRecord(attemptedAt, elapsedMillis(started), webhook.method(), url, null,
+                    e.getMessage(), null, null, "token_failed");
+        } catch (OutboundFailure e) {
+            return new AttemptRecord(attemptedAt, elapsedMillis(started), webhook.method(), url, null,
+                    e.getMessage(), null, null, e.kind().tag());
+        }
+    }
+
+    private static long elapsedMillis(long startedNanos) {
+        return (System.nanoTime() - startedNanos) / 1_000_000;
+    }
+
+    private OutboundRequest request(ClaimedDelivery delivery, Webhook webhook, String url, String authorization,
+            OffsetDateTime attemptedAt) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        if (webhook.secrets().headers() != null) {
+            headers.putAll(webhook.secrets().headers());
+        }
+        byte[] body = null;
+        if ("POST".equals(webhook.method()) || "PUT".equals(webhook.method())) {
+            body = delivery.document().getBytes(StandardCharsets.UTF_8);
+            putIfNoHeader(headers, "Content-Type", "application/json");
+        }
+        if (authorization != null) {
+            headers.put("Authorization", authorization);
+        }
+        putIfNoHeader(headers, "User-Agent", userAgent);
+        headers.put("webhook-id", delivery.id().toString());
+        headers.put("webhook-timestamp", Long.toString(attemptedAt.toEpochSecond()));
+        return new OutboundRequest(webhook.method(), URI.create(url), headers, body);
+    }
+
+    private AttemptRecord answered(OffsetDateTime attemptedAt, long durationMillis, String method, String url,
+            OutboundResponse response) {
+        int status = response.status();
+        String error = null;
+        if (status >= 300 && status < 400) {
+            error = "HTTP " + status + ": redirects are not followed";
+        } else if (status == 410) {
+            error = "HTTP 410: the endpoint is gone; not retried";
+        } else if (!response.isSuccess()) {
+            error = "HTTP " + status;
+        }
+        String body = response.bodyText() + (response.truncated() ? "…[truncated]" : "");
+        return new AttemptRecord(attemptedAt, durationMillis, method, url, status, error,
+                body, response.retryAfter(), (status / 100) + "xx");
+    }
+
+    private static TokenEndpoint tokenEndpoint(Webhook webhook) {
+        if (webhook.authorizationUrl() == null) {
+            return null;
+        }
+        return new TokenEndpoint(webhook.id(), webhook.authorizationUrl(), webhook.authorizationMethod(),
+                webhook.secrets().authorizationHeaders(), webhook.secrets().authorizationBody(),
+                webhook.authorizationResponseTokenAttr());
+    }
+
+    private static String withScheme(Webhook webhook, String token) {
+        String scheme = webhook.headerAuth();
+        return scheme == null || scheme.isBlank() ? token : scheme + " " + token;
+    }
+
+    private static void putIfNoHeader(Map<String, String> headers, String name, String value) {
+        if (headers.keySet().stream().noneMatch(name::equalsIgnoreCase)) {
+            headers.put(name, value);
+        }
+    }
+}

@@ -1,0 +1,220 @@
+package com.idexa.webhooks.delivery;
+
+import com.idexa.webhooks.config.WebhooksProperties;
+import com.idexa.webhooks.webhook.Webhook;
+import com.idexa.webhooks.webhook.WebhookService;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+/**
+ * Sends due deliveries. One loop thread claims work ({@link DeliveryQueue#claim}) only when it has room for it,
+ * and hands each claimed delivery to a worker, which attempts it outside any transaction and records the
+ * outcome under its lease. Room is bounded twice: {@code max-in-flight} attempts in all and
+ * {@code max-in-flight-per-client} for any one client, so a slow or dead endpoint ties up a few workers, never
+ * all of them.
+ *
+ * <p>The loop sleeps until a {@link DeliverySignal}: new work committed here or on another instance
+ * ({@link DeliveryNotifications}), a worker finishing, or the poll interval passing.
+ *
+ * <p>Stopping: claims stop at once, attempts in flight get {@code shutdown-grace} to finish, and whatever is
+ * still claimed then is released to be due again immediately, for this or another instance.
+ */
+@Component
+public class Dispatcher implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+
+    private final DeliveryQueue queue;
+    private final DeliverySender sender;
+    private final WebhookService webhooks;
+    private final DeliveryNotifications notifications;
+    private final DeliveryMetrics metrics;
+    private final WebhooksProperties.Delivery settings;
+    private final RetryPolicy retryPolicy;
+    private final DeliverySignal signal = new DeliverySignal();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final Map<UUID, AtomicInteger> inFlightByClient = new ConcurrentHashMap<>();
+    private final Map<UUID, ClaimedDelivery> claimed = new ConcurrentHashMap<>();
+    private final ThreadPoolExecutor workers;
+    private volatile boolean running;
+    private Thread loop;
+
+    Dispatcher(DeliveryQueue queue, DeliverySender sender, WebhookService webhooks,
+            DeliveryNotifications notifications, DeliveryMetrics metrics, WebhooksProperties properties, Clock clock) {
+        this.queue = queue;
+        this.sender = sender;
+        this.webhooks = webhooks;
+        this.notifications = notifications;
+        this.metrics = metrics;
+        this.settings = properties.delivery();
+        this.retryPolicy = RetryPolicy.from(settings, clock);
+        Duration worstAttempt = properties.outbound().requestTimeout().multipliedBy(4); // token, send, token, send
+        if (settings.lease().compareTo(worstAttempt) < 0) {
+            throw new IllegalStateException("webhooks.delivery.lease (" + settings.lease() + ") must be at least four "
+                    + "times webhooks.outbound.request-timeout (" + worstAttempt + "), or a slow attempt could be "
+                    + "taken over and sent twice at once");
+        }
+        AtomicInteger threadNumber = new AtomicInteger();
+        this.workers = new ThreadPoolExecutor(settings.maxInFlight(), settings.maxInFlight(), 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), runnable -> {
+                    Thread thread = new Thread(runnable, "delivery-worker-" + threadNumber.incrementAndGet());
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        this.workers.allowCoreThreadTimeOut(true);
+    }
+
+    @Override
+    public void start() {
+        if (!settings.enabled() || running) {
+            return;
+        }
+        running = true;
+        notifications.subscribe(signal);
+        loop = new Thread(this::runLoop, "delivery-dispatcher");
+        loop.setDaemon(true);
+        loop.start();
+        log.info("Dispatcher started: up to {} attempts in flight, {} per client", settings.maxInFlight(),
+                settings.maxInFlightPerClient());
+    }
+
+    @Override
+    public void stop() {
+        if (!running) {
+            return;
+        }
+        running = false;
+        notifications.unsubscribe(signal);
+        signal.signal();
+        try {
+            loop.join(settings.shutdownGrace().toMillis() + 1000);
+            workers.shutdown();
+            if (!workers.awaitTermination(settings.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)) {
+                workers.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            workers.shutdownNow();
+        }
+        List<ClaimedDelivery> unfinished = List.copyOf(claimed.values());
+        int released = queue.release(unfinished);
+        log.info("Dispatcher stopped; released {} unfinished deliveries", released);
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** Wakes the loop: something became due in this process. */
+    void wakeUp() {
+        signal.signal();
+    }
+
+    private void runLoop() {
+        while (running) {
+            boolean more = false;
+            try {
+                more = claimAndStart();
+            } catch (RuntimeException e) {
+                log.warn("Claiming deliveries failed; trying again in {}", settings.pollInterval(), e);
+            }
+            if (!more) {
+                try {
+                    signal.await(settings.pollInterval());
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** @return whether the claim was full, so more work may be due right now */
+    private boolean claimAndStart() {
+        int free = settings.maxInFlight() - inFlight.get();
+        if (free <= 0) {
+            return false;
+        }
+        int want = Math.min(free, settings.claimBatchSize());
+        Map<UUID, Integer> room = new HashMap<>();
+        inFlightByClient.forEach((client, count) -> room.put(client, settings.maxInFlightPerClient() - count.get()));
+        List<ClaimedDelivery> batch = queue.claim(want, settings.maxInFlightPerClient(), room, settings.lease(),
+                UUID.randomUUID());
+        for (ClaimedDelivery delivery : batch) {
+            inFlight.incrementAndGet();
+            inFlightByClient.computeIfAbsent(delivery.clientId(), client -> new AtomicInteger()).incrementAndGet();
+            claimed.put(delivery.id(), delivery);
+            workers.execute(() -> run(delivery));
+        }
+        return batch.size() == want;
+    }
+
+    private void run(ClaimedDelivery delivery) {
+        MDC.put("deliveryId", delivery.id().toString());
+        MDC.put("eventId", delivery.eventKey());
+        MDC.put("clientId", delivery.clientId().toString());
+        try {
+            attempt(delivery);
+        } catch (RuntimeException e) {
+            log.error("Attempt failed unexpectedly; the delivery is retried when its lease runs out", e);
+        } finally {
+            claimed.remove(delivery.id());
+            inFlightByClient.computeIfPresent(delivery.clientId(),
+                    (client, count) -> count.decrementAndGet() <= 0 ? null : count);
+            inFlight.decrementAndGet();
+            signal.signal();
+            MDC.clear();
+        }
+    }
+
+    private void attempt(ClaimedDelivery delivery) {
+        Optional<Webhook> webhook = webhooks.currentWebhook(delivery.clientId());
+        if (webhook.isEmpty()) {
+            queue.cancel(delivery, "the client had no webhook when the attempt was due");
+            metrics.cancelled();
+            log.info("Delivery cancelled: the client has no webhook");
+            return;
+        }
+        if (delivery.attemptCount() == 0) {
+            metrics.firstAttemptLag(delivery.eventCreatedAt());
+        }
+        AttemptRecord attempt = sender.attempt(delivery, webhook.get());
+        DeliveryStatus status;
+        int failures = delivery.scheduleFailures();
+        Duration delay = null;
+        if (attempt.succeeded()) {
+            status = DeliveryStatus.SUCCEEDED;
+        } else if (Integer.valueOf(410).equals(attempt.statusCode())) {
+            status = DeliveryStatus.FAILED;
+        } else {
+            failures++;
+            delay = retryPolicy.nextDelay(failures, attempt.statusCode(), attempt.retryAfter()).orElse(null);
+            status = delay == null ? DeliveryStatus.FAILED : DeliveryStatus.PENDING;
+        }
+        boolean leaseHeld = queue.recordAttempt(delivery, attempt, status, failures, delay);
+        metrics.attempted(attempt, status);
+        if (!leaseHeld) {
+            log.warn("Attempt finished after the lease ran out; another worker owns the delivery now");
+        } else if (status == DeliveryStatus.PENDING) {
+            log.info("Attempt {} failed ({}); retrying in {}", delivery.attemptCount() + 1, attempt.error(), delay);
+        } else {
+            log.info("Attempt {} finished: {} {}", delivery.attemptCount() + 1, status,
+                    attempt.error() == null ? "" : "(" + attempt.error() + ")");
+        }
+    }
+}

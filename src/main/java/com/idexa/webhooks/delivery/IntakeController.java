@@ -1,0 +1,40 @@
+package com.idexa.webhooks.delivery;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+import java.util.UUID;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.node.ObjectNode;
+
+/** The platform reports finished documents here; guarded by {@code webhooks.internal-token}. */
+@RestController
+@RequestMapping("/internal/document_events")
+class IntakeController {
+
+    record DocumentEventRequest(
+            @Size(min = 1, max = 200, message = "eventId must be 1 to 200 characters") String eventId,
+            @NotNull(message = "clientId is required") UUID clientId,
+            @NotNull(message = "type is required") Integer type,
+            @NotNull(message = "document is required") ObjectNode document) {}
+
+    private final EventIntakeService intake;
+
+    IntakeController(EventIntakeService intake) {
+        this.intake = intake;
+    }
+
+    /** 202 once the event and its delivery are committed; the same body again for a repeated {@code eventId}. */
+    @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    RecordedEvent recordDocumentEvent(@Valid @RequestBody DocumentEventRequest request) {
+        return intake.recordDocumentFinished(
+                new DocumentEvent(request.eventId(), request.clientId(), request.type(), request.document()));
+    }
+}
