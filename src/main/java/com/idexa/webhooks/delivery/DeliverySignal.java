@@ -18,10 +18,16 @@ final class DeliverySignal {
         }
     }
 
-    /** Waits for a signal or the timeout, whichever comes first. */
-    void await(Duration timeout) throws InterruptedException {
+    /**
+     * Waits for a signal or the timeout, whichever comes first.
+     *
+     * @return whether a signal came
+     */
+    boolean await(Duration timeout) throws InterruptedException {
         if (permits.tryAcquire(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             permits.drainPermits();
+            return true;
         }
+        return false;
     }
 }

@@ -15,6 +15,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -50,7 +51,9 @@ public class Dispatcher implements SmartLifecycle {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Map<UUID, AtomicInteger> inFlightByClient = new ConcurrentHashMap<>();
     private final Map<UUID, ClaimedDelivery> claimed = new ConcurrentHashMap<>();
-    private final ThreadPoolExecutor workers;
+    private final AtomicLong started = new AtomicLong();
+    private final AtomicInteger workerNumber = new AtomicInteger();
+    private ThreadPoolExecutor workers;
     private volatile boolean running;
     private Thread loop;
 
@@ -69,14 +72,6 @@ public class Dispatcher implements SmartLifecycle {
                     + "times webhooks.outbound.request-timeout (" + worstAttempt + "), or a slow attempt could be "
                     + "taken over and sent twice at once");
         }
-        AtomicInteger threadNumber = new AtomicInteger();
-        this.workers = new ThreadPoolExecutor(settings.maxInFlight(), settings.maxInFlight(), 30, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), runnable -> {
-                    Thread thread = new Thread(runnable, "delivery-worker-" + threadNumber.incrementAndGet());
-                    thread.setDaemon(true);
-                    return thread;
-                });
-        this.workers.allowCoreThreadTimeOut(true);
     }
 
     @Override
@@ -84,6 +79,13 @@ public class Dispatcher implements SmartLifecycle {
         if (!settings.enabled() || running) {
             return;
         }
+        workers = new ThreadPoolExecutor(settings.maxInFlight(), settings.maxInFlight(), 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), runnable -> {
+                    Thread thread = new Thread(runnable, "delivery-worker-" + workerNumber.incrementAndGet());
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        workers.allowCoreThreadTimeOut(true);
         running = true;
         notifications.subscribe(signal);
         loop = new Thread(this::runLoop, "delivery-dispatcher");
@@ -121,9 +123,9 @@ public class Dispatcher implements SmartLifecycle {
         return running;
     }
 
-    /** Wakes the loop: something became due in this process. */
-    void wakeUp() {
-        signal.signal();
+    /** How many deliveries this dispatcher has claimed and started since it was made. */
+    long deliveriesStarted() {
+        return started.get();
     }
 
     private void runLoop() {
@@ -159,6 +161,7 @@ public class Dispatcher implements SmartLifecycle {
             inFlight.incrementAndGet();
             inFlightByClient.computeIfAbsent(delivery.clientId(), client -> new AtomicInteger()).incrementAndGet();
             claimed.put(delivery.id(), delivery);
+            started.incrementAndGet();
             workers.execute(() -> run(delivery));
         }
         return batch.size() == want;

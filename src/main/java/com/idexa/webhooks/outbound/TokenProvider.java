@@ -40,7 +40,7 @@ public class TokenProvider {
     private final Map<Object, CachedToken> cache = new ConcurrentHashMap<>();
     private final Map<Object, Object> fetchLocks = new ConcurrentHashMap<>();
 
-    TokenProvider(OutboundHttpClient http, JsonMapper json, Clock clock, WebhooksProperties properties) {
+    public TokenProvider(OutboundHttpClient http, JsonMapper json, Clock clock, WebhooksProperties properties) {
         this.http = http;
         this.json = json;
         this.clock = clock;

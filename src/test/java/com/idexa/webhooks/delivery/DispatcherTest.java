@@ -1,0 +1,260 @@
+package com.idexa.webhooks.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.idexa.webhooks.client.ClientService;
+import com.idexa.webhooks.config.WebhooksProperties;
+import com.idexa.webhooks.outbound.HostResolver;
+import com.idexa.webhooks.outbound.NetworkPolicy;
+import com.idexa.webhooks.outbound.OutboundHttpClient;
+import com.idexa.webhooks.outbound.TokenProvider;
+import com.idexa.webhooks.support.DeliveryTestSupport;
+import com.idexa.webhooks.support.TestReceiver;
+import com.idexa.webhooks.support.TestReceiver.Reply;
+import com.idexa.webhooks.webhook.WebhookService;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.UnaryOperator;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.support.DefaultListableBeanFactory;
+import org.springframework.boot.info.BuildProperties;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The dispatcher's promises that need more than one dispatcher, or a dispatcher set up differently: leases
+ * survive a crash, two instances never send one delivery at once, one dead endpoint cannot starve the rest,
+ * new work wakes it without polling, and the network policy holds at connect time.
+ */
+class DispatcherTest extends DeliveryTestSupport {
+
+    @Autowired Dispatcher dispatcher;
+    @Autowired DeliveryQueue queue;
+    @Autowired DeliverySender sender;
+    @Autowired WebhookService webhooks;
+    @Autowired DeliveryNotifications notifications;
+    @Autowired DeliveryMetrics metrics;
+    @Autowired WebhooksProperties properties;
+    @Autowired Clock clock;
+    @Autowired JsonMapper json;
+    @Autowired JdbcClient jdbc;
+    @Autowired DataSource dataSource;
+    @Autowired DefaultListableBeanFactory beans;
+
+    private final TestReceiver receiver = TestReceiver.start();
+    private final List<Dispatcher> extraDispatchers = new ArrayList<>();
+
+    @AfterEach
+    void cleanUp() {
+        extraDispatchers.forEach(Dispatcher::stop);
+        receiver.close();
+        dispatcher.start();
+    }
+
+    @Test
+    void aCrashedWorkersDeliveryIsSentOnceItsLeaseRunsOut() {
+        dispatcher.stop();
+        ClientService.IssuedKey client = newClient();
+        registerWebhook(client, simpleWebhook("POST", receiver.url("/cb/:id")));
+        String deliveryId = deliver(client, "after-crash");
+        List<ClaimedDelivery> crashed = queue.claim(10, 10, Map.of(), Duration.ofSeconds(2), UUID.randomUUID());
+        assertThat(crashed).extracting(ClaimedDelivery::id).contains(UUID.fromString(deliveryId));
+        Instant leaseEnds = jdbc.sql("SELECT next_attempt_at FROM deliveries WHERE id = ?")
+                .param(UUID.fromString(deliveryId)).query(OffsetDateTime.class).single().toInstant();
+
+        dispatcher.start(); // the claiming worker "crashed": it never records an outcome
+
+        JsonNode delivered = awaitStatus(client, deliveryId, "SUCCEEDED");
+        assertThat(receiver.received()).hasSize(1);
+        assertThat(receiver.received().get(0).at()).isAfterOrEqualTo(leaseEnds.minusMillis(50));
+        assertThat(delivered.get("attemptCount").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void twoDispatchersNeverSendOneDeliveryTwice() {
+        Dispatcher second = startDispatcher(delivery -> delivery, sender);
+        List<ClientService.IssuedKey> clientsUsed = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            ClientService.IssuedKey client = newClient();
+            registerWebhook(client, simpleWebhook("POST", receiver.url("/c" + i + "/:id")));
+            clientsUsed.add(client);
+        }
+        Set<String> deliveryIds = new HashSet<>();
+        for (int i = 0; i < 200; i++) {
+            deliveryIds.add(deliver(clientsUsed.get(i % 4), "doc-" + i));
+        }
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> receiver.received().size() >= 200);
+        for (ClientService.IssuedKey client : clientsUsed) {
+            await().atMost(Duration.ofSeconds(10)).until(() ->
+                    http().apiKey(client.apiKey()).get("/document_webhooks/deliveries?status=SUCCEEDED&limit=100")
+                            .json().get("items").size() == 50);
+        }
+
+        List<String> received = receiver.received().stream().map(request -> request.header("webhook-id")).toList();
+        assertThat(received).hasSize(200).doesNotHaveDuplicates();
+        assertThat(new HashSet<>(received)).isEqualTo(deliveryIds);
+        assertThat(receiver.maxConcurrentForOneWebhookId()).isEqualTo(1);
+        assertThat(second.deliveriesStarted()).as("the second dispatcher did take part").isPositive();
+        assertThat(dispatcher.deliveriesStarted()).isPositive();
+    }
+
+    @Test
+    void aDeadEndpointDoesNotDelayOtherClients() {
+        dispatcher.stop();
+        CountDownLatch release = new CountDownLatch(1);
+        try (TestReceiver dead = TestReceiver.start().byDefault(request -> Reply.hangUntil(release))) {
+            // 4 workers in all, 2 per client; attempts wait up to 30 s for the dead endpoint.
+            Dispatcher fair = startDispatcher(delivery -> withCaps(delivery, 4, 2), senderWith(patientClient()));
+            ClientService.IssuedKey slow = newClient();
+            registerWebhook(slow, simpleWebhook("POST", dead.url("/dead/:id")));
+            ClientService.IssuedKey fast = newClient();
+            registerWebhook(fast, simpleWebhook("POST", receiver.url("/fast/:id")));
+            List<String> slowDeliveries = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                slowDeliveries.add(deliver(slow, "slow-" + i));
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> dead.received().size() == 2);
+            List<String> fastDeliveries = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                fastDeliveries.add(deliver(fast, "fast-" + i));
+            }
+
+            fastDeliveries.forEach(id -> awaitStatus(fast, id, "SUCCEEDED"));
+
+            assertThat(dead.received()).as("the dead endpoint holds no more than its share of workers").hasSize(2);
+            assertThat(slowDeliveries).allSatisfy(id ->
+                    assertThat(delivery(slow, id).get("attemptCount").asInt()).isZero());
+            assertThat(fair.deliveriesStarted()).isEqualTo(22);
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
+    void newWorkWakesTheDispatcherWithoutWaitingForThePoll() {
+        dispatcher.stop();
+        startDispatcher(delivery -> withPollInterval(delivery, Duration.ofMinutes(10)), sender);
+        ClientService.IssuedKey client = newClient();
+        registerWebhook(client, simpleWebhook("POST", receiver.url("/cb/:id")));
+
+        String deliveryId = deliver(client, "prompt");
+
+        awaitStatus(client, deliveryId, "SUCCEEDED"); // at most 20 s, far below the 10 min poll
+    }
+
+    @Test
+    void otherInstancesHearNewWorkThroughPostgresNotifications() throws Exception {
+        DeliveryNotifications otherInstance = new DeliveryNotifications(dataSource, jdbc);
+        DeliverySignal signal = new DeliverySignal();
+        otherInstance.subscribe(signal);
+        otherInstance.start();
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                jdbc.sql("SELECT pg_notify('" + DeliveryNotifications.CHANNEL + "', '')").query(Object.class).single();
+                return signal.await(Duration.ofMillis(200));
+            });
+        } finally {
+            otherInstance.stop();
+        }
+    }
+
+    @Test
+    void stoppingReleasesAnAttemptThatOutlivesTheGracePeriod() {
+        dispatcher.stop();
+        CountDownLatch release = new CountDownLatch(1);
+        receiver.replies(Reply.hangUntil(release));
+        Dispatcher stopping = startDispatcher(delivery -> withCaps(delivery, 4, 4), senderWith(patientClient()));
+        ClientService.IssuedKey client = newClient();
+        registerWebhook(client, simpleWebhook("POST", receiver.url("/cb/:id")));
+        String deliveryId = deliver(client, "interrupted");
+        await().atMost(Duration.ofSeconds(10)).until(() -> receiver.received().size() == 1);
+
+        stopping.stop();
+        extraDispatchers.remove(stopping);
+
+        Map<String, Object> row = jdbc.sql("SELECT status, lease_token, next_attempt_at <= now() AS due FROM deliveries WHERE id = ?")
+                .param(UUID.fromString(deliveryId)).query().singleRow();
+        assertThat(row.get("status")).isEqualTo("PENDING");
+        assertThat(row.get("lease_token")).isNull();
+        assertThat(row.get("due")).isEqualTo(true);
+        release.countDown();
+
+        dispatcher.start();
+        awaitStatus(client, deliveryId, "SUCCEEDED");
+        assertThat(receiver.received()).hasSizeGreaterThanOrEqualTo(2); // at least once, never lost
+    }
+
+    @Test
+    void theNetworkPolicyHoldsAtConnectTime() {
+        dispatcher.stop();
+        OutboundHttpClient strict = new OutboundHttpClient(new NetworkPolicy(false, HostResolver.SYSTEM),
+                Duration.ofSeconds(1), Duration.ofSeconds(2), 10);
+        startDispatcher(delivery -> delivery, senderWith(strict));
+        ClientService.IssuedKey direct = newClient();
+        registerWebhook(direct, simpleWebhook("POST", receiver.url("/cb/:id")));
+        ClientService.IssuedKey viaToken = newClient();
+        registerWebhook(viaToken, """
+                {"name": "n", "type": 0, "method": "POST", "url": "https://hooks.client.invalid/:id",
+                 "authorizationUrl": "%s"}""".formatted(receiver.url("/login")));
+
+        String directId = deliver(direct, "blocked");
+        String tokenId = deliver(viaToken, "blocked-token");
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(delivery(direct, directId).get("attemptCount").asInt()).isPositive();
+            assertThat(delivery(viaToken, tokenId).get("attemptCount").asInt()).isPositive();
+        });
+        assertThat(delivery(direct, directId).get("attempts").get(0).get("error").asString())
+                .startsWith("blocked by the network policy: 127.0.0.1 resolves to 127.0.0.1");
+        assertThat(delivery(viaToken, tokenId).get("attempts").get(0).get("error").asString())
+                .startsWith("token fetch failed: token endpoint blocked by the network policy");
+        assertThat(receiver.received()).isEmpty();
+    }
+
+    private Dispatcher startDispatcher(UnaryOperator<WebhooksProperties.Delivery> settings, DeliverySender withSender) {
+        WebhooksProperties custom = new WebhooksProperties(properties.adminToken(), properties.internalToken(),
+                properties.encryptionKey(), properties.api(), properties.outbound(), settings.apply(properties.delivery()));
+        Dispatcher extra = new Dispatcher(queue, withSender, webhooks, notifications, metrics, custom, clock);
+        extra.start();
+        extraDispatchers.add(extra);
+        return extra;
+    }
+
+    /** Waits up to 30 s for an answer, so a held request stays in flight until the test releases it. */
+    private static OutboundHttpClient patientClient() {
+        return new OutboundHttpClient(new NetworkPolicy(true, HostResolver.SYSTEM), Duration.ofSeconds(1),
+                Duration.ofSeconds(30), 20);
+    }
+
+    private DeliverySender senderWith(OutboundHttpClient http) {
+        return new DeliverySender(http, new TokenProvider(http, json, clock, properties), clock, properties,
+                beans.getBeanProvider(BuildProperties.class));
+    }
+
+    private static WebhooksProperties.Delivery withCaps(WebhooksProperties.Delivery d, int total, int perClient) {
+        return new WebhooksProperties.Delivery(d.enabled(), d.retryDelays(), d.jitter(), d.retryAfterCap(),
+                Duration.ofMinutes(5), d.pollInterval(), d.claimBatchSize(), total, perClient, d.tokenExpiryMargin(),
+                d.retention(), d.purgeInterval(), d.shutdownGrace());
+    }
+
+    private static WebhooksProperties.Delivery withPollInterval(WebhooksProperties.Delivery d, Duration poll) {
+        return new WebhooksProperties.Delivery(d.enabled(), d.retryDelays(), d.jitter(), d.retryAfterCap(), d.lease(),
+                poll, d.claimBatchSize(), d.maxInFlight(), d.maxInFlightPerClient(), d.tokenExpiryMargin(),
+                d.retention(), d.purgeInterval(), d.shutdownGrace());
+    }
+}
