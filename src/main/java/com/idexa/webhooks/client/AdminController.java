@@ -1,5 +1,9 @@
 package com.idexa.webhooks.client;
 
+import com.idexa.webhooks.config.OpenApiConfiguration;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Size;
@@ -16,6 +20,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /** The operator's API for clients and keys; guarded by {@code webhooks.admin-token} (see the web configuration). */
 @RestController
+@Tag(name = "Admin", description = "Clients and API keys; enabled by webhooks.admin-token")
+@SecurityRequirement(name = OpenApiConfiguration.ADMIN_TOKEN)
 @RequestMapping("/admin")
 class AdminController {
 
@@ -33,6 +39,7 @@ class AdminController {
         this.clients = clients;
     }
 
+    @Operation(summary = "Create a client and its first API key (shown only in this response)")
     @PostMapping("/clients")
     @ResponseStatus(HttpStatus.CREATED)
     CreatedClient createClient(@Valid @RequestBody CreateClientRequest request) {
@@ -40,6 +47,7 @@ class AdminController {
         return new CreatedClient(issued.clientId(), request.name().strip(), issued.apiKey(), issued.createdAt());
     }
 
+    @Operation(summary = "Issue another API key for a client (shown only in this response)")
     @PostMapping("/clients/{clientId}/api_keys")
     @ResponseStatus(HttpStatus.CREATED)
     CreatedKey createApiKey(@PathVariable UUID clientId) {
@@ -47,6 +55,7 @@ class AdminController {
         return new CreatedKey(issued.keyId(), issued.apiKey(), issued.createdAt());
     }
 
+    @Operation(summary = "Revoke an API key; it stops working at once")
     @DeleteMapping("/api_keys/{keyId}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void revokeApiKey(@PathVariable UUID keyId) {

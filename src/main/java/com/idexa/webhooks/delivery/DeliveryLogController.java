@@ -1,6 +1,10 @@
 package com.idexa.webhooks.delivery;
 
 import com.idexa.webhooks.client.AuthenticatedClient;
+import com.idexa.webhooks.config.OpenApiConfiguration;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -13,6 +17,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /** The client's delivery log, redelivery and test sends, beside {@code /document_webhooks}. */
 @RestController
+@Tag(name = "Deliveries", description = "The client's delivery log")
+@SecurityRequirement(name = OpenApiConfiguration.API_KEY)
 @RequestMapping({"/document_webhooks", "/api_document/document_webhooks"})
 class DeliveryLogController {
 
@@ -23,6 +29,7 @@ class DeliveryLogController {
     }
 
     /** Newest first; pass {@code nextCursor} back as {@code cursor} for the next page. */
+    @Operation(summary = "List deliveries, newest first", description = "Filter by status or documentId; page with cursor.")
     @GetMapping("/deliveries")
     DeliveryView.Page listDeliveries(
             AuthenticatedClient client,
@@ -33,17 +40,20 @@ class DeliveryLogController {
         return deliveries.listDeliveries(client.clientId(), status, documentId, cursor, limit);
     }
 
+    @Operation(summary = "Show a delivery with all its attempts")
     @GetMapping("/deliveries/{id}")
     DeliveryView.Detail showDelivery(AuthenticatedClient client, @PathVariable UUID id) {
         return deliveries.showDelivery(client.clientId(), id);
     }
 
+    @Operation(summary = "Send a finished delivery again now", description = "409 while it is still PENDING.")
     @PostMapping("/deliveries/{id}/retry")
     @ResponseStatus(HttpStatus.ACCEPTED)
     DeliveryView.Accepted redeliver(AuthenticatedClient client, @PathVariable UUID id) {
         return deliveries.redeliver(client.clientId(), id);
     }
 
+    @Operation(summary = "Send a test delivery with a sample document to the current webhook")
     @PostMapping("/test")
     @ResponseStatus(HttpStatus.ACCEPTED)
     DeliveryView.Accepted sendTestDelivery(AuthenticatedClient client) {

@@ -1,5 +1,9 @@
 package com.idexa.webhooks.delivery;
 
+import com.idexa.webhooks.config.OpenApiConfiguration;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
@@ -15,6 +19,8 @@ import tools.jackson.databind.node.ObjectNode;
 
 /** The platform reports finished documents here; guarded by {@code webhooks.internal-token}. */
 @RestController
+@Tag(name = "Intake", description = "For the document platform; enabled by webhooks.internal-token")
+@SecurityRequirement(name = OpenApiConfiguration.INTERNAL_TOKEN)
 @RequestMapping("/internal/document_events")
 class IntakeController {
 
@@ -31,6 +37,8 @@ class IntakeController {
     }
 
     /** 202 once the event and its delivery are committed; the same body again for a repeated {@code eventId}. */
+    @Operation(summary = "Record a finished document and schedule its delivery",
+            description = "202 once committed. Idempotent per (clientId, eventId). deliveryId is null when the client has no webhook.")
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     @ResponseStatus(HttpStatus.ACCEPTED)
     RecordedEvent recordDocumentEvent(@Valid @RequestBody DocumentEventRequest request) {

@@ -1,6 +1,14 @@
 package com.idexa.webhooks.webhook;
 
 import com.idexa.webhooks.client.AuthenticatedClient;
+import com.idexa.webhooks.config.OpenApiConfiguration;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -18,6 +26,8 @@ import org.springframework.web.bind.annotation.RestController;
  * {@code /api_document/document_webhooks} is served too.
  */
 @RestController
+@Tag(name = "Webhooks", description = "A client's one webhook")
+@SecurityRequirement(name = OpenApiConfiguration.API_KEY)
 @RequestMapping({"/document_webhooks", "/api_document/document_webhooks"})
 class WebhookController {
 
@@ -27,28 +37,49 @@ class WebhookController {
         this.webhooks = webhooks;
     }
 
+    static final String DOCS_EXAMPLE = """
+            {"name": "Webhook 1", "type": 0, "method": "POST", "headers": {"Content-Type": "application/json"},
+             "headerAuth": "Bearer", "url": "http://localhost:5000/ocr_feedback/:id",
+             "authorizationUrl": "http://localhost:5000/login", "authorizationMethod": "POST",
+             "authorizationHeaders": {"Content-Type": "application/x-www-form-urlencoded"},
+             "authorizationBody": {"username": "root", "password": "root"},
+             "authorizationResponseTokenAttr": "access_token"}""";
+
     /** Answers 200, not 201: the documentation says so. */
+    @Operation(summary = "Register the client's webhook",
+            description = "A client has one webhook; to change it, delete it and create it again. The url must contain "
+                    + ":id, where the document id is placed. Credentials are returned masked; authorizationBody never.",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(
+                    schema = @Schema(implementation = WebhookRequest.class),
+                    examples = @ExampleObject(name = "Idexa documentation example", value = DOCS_EXAMPLE))))
+    @ApiResponse(responseCode = "200", description = "The webhook, as stored")
+    @ApiResponse(responseCode = "409", description = "The client already has a webhook; its id is in existingWebhookId",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     WebhookResponse createWebhook(AuthenticatedClient client, @RequestBody WebhookRequest request) {
         return WebhookResponse.of(webhooks.registerWebhook(client.clientId(), request));
     }
 
+    @Operation(summary = "Show the client's webhook")
     @GetMapping
     WebhookResponse currentWebhook(AuthenticatedClient client) {
         return WebhookResponse.of(webhooks.currentWebhook(client.clientId()).orElseThrow(WebhookService::noWebhook));
     }
 
+    @Operation(summary = "Show the webhook with this id (404 for another client's)")
     @GetMapping("/{id}")
     WebhookResponse showWebhook(AuthenticatedClient client, @PathVariable UUID id) {
         return WebhookResponse.of(webhooks.showWebhook(client.clientId(), id));
     }
 
+    @Operation(summary = "Delete the webhook with this id")
     @DeleteMapping("/{id}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void deleteWebhook(AuthenticatedClient client, @PathVariable UUID id) {
         webhooks.deleteWebhook(client.clientId(), id);
     }
 
+    @Operation(summary = "Delete the client's webhook, whatever its id")
     @DeleteMapping
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void deleteCurrentWebhook(AuthenticatedClient client) {

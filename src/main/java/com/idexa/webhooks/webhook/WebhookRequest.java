@@ -7,7 +7,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * The body of {@code POST /document_webhooks}, as the Idexa documentation names it. The object-valued fields
- * stay {@link JsonNode}s so {@link WebhookValidator} can say precisely what is wrong with them.
+ * stay {@link JsonNode}s so {@link WebhookValidator} can say precisely what is wrong with them. It carries
+ * secrets, so {@link #toString()} hides them.
  */
 record WebhookRequest(
         @NotBlank(message = "name is required") @Size(max = 255, message = "name must be at most 255 characters")
@@ -24,4 +25,12 @@ record WebhookRequest(
         JsonNode authorizationHeaders,
         JsonNode authorizationBody,
         @Size(max = 255, message = "authorizationResponseTokenAttr must be at most 255 characters")
-                String authorizationResponseTokenAttr) {}
+                String authorizationResponseTokenAttr) {
+
+    /** Framework DEBUG logging prints request bodies: this one leaves out everything that may be a credential. */
+    @Override
+    public String toString() {
+        return "WebhookRequest[name=" + name + ", type=" + type + ", method=" + method + ", url=" + url
+                + ", authorizationUrl=" + authorizationUrl + ", credentials hidden]";
+    }
+}
