@@ -23,7 +23,8 @@ COPY --from=build /extracted/snapshot-dependencies/ ./
 COPY --from=build /extracted/application/ ./
 USER 10001:10001
 EXPOSE 8080 8081
-ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
+ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError" \
+    MANAGEMENT_SERVER_PORT=8081
 HEALTHCHECK --interval=10s --timeout=3s --start-period=40s --retries=3 \
-  CMD curl -fsS http://localhost:${MANAGEMENT_SERVER_PORT:-8081}/actuator/health/readiness || exit 1
+  CMD curl -fsS "http://localhost:${MANAGEMENT_SERVER_PORT}/actuator/health/readiness" || exit 1
 ENTRYPOINT ["java", "org.springframework.boot.loader.launch.JarLauncher"]
