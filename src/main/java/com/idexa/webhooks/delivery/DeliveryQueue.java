@@ -6,7 +6,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.stream.Collectors;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -91,9 +90,9 @@ class DeliveryQueue {
                 .toList();
         List<UUID> busy = List.copyOf(roomByClient.keySet());
         return jdbc.sql(CLAIM)
-                .param("busyClients", arrayLiteral(busy))
-                .param("busyRoom", arrayLiteral(busy.stream().map(roomByClient::get).toList()))
-                .param("fullClients", arrayLiteral(full))
+                .param("busyClients", PgArrays.literal(busy))
+                .param("busyRoom", PgArrays.literal(busy.stream().map(roomByClient::get).toList()))
+                .param("fullClients", PgArrays.literal(full))
                 .param("scan", Math.max(limit * 4, 100))
                 .param("perClient", perClient)
                 .param("limit", limit)
@@ -157,13 +156,8 @@ class DeliveryQueue {
                         UPDATE deliveries SET next_attempt_at = now(), lease_token = NULL
                         WHERE status = 'PENDING' AND (id, lease_token) IN (
                             SELECT * FROM unnest(CAST(:ids AS uuid[]), CAST(:tokens AS uuid[])))""")
-                .param("ids", arrayLiteral(deliveries.stream().map(ClaimedDelivery::id).toList()))
-                .param("tokens", arrayLiteral(deliveries.stream().map(ClaimedDelivery::leaseToken).toList()))
+                .param("ids", PgArrays.literal(deliveries.stream().map(ClaimedDelivery::id).toList()))
+                .param("tokens", PgArrays.literal(deliveries.stream().map(ClaimedDelivery::leaseToken).toList()))
                 .update();
-    }
-
-    /** A PostgreSQL array literal; safe here because it only ever holds UUIDs and integers. */
-    private static String arrayLiteral(List<?> values) {
-        return values.stream().map(String::valueOf).collect(Collectors.joining(",", "{", "}"));
     }
 }

@@ -215,9 +215,10 @@ public class Dispatcher implements SmartLifecycle {
             log.warn("Attempt finished after the lease ran out; another worker owns the delivery now");
         } else if (status == DeliveryStatus.PENDING) {
             log.info("Attempt {} failed ({}); retrying in {}", delivery.attemptCount() + 1, attempt.error(), delay);
+        } else if (status == DeliveryStatus.SUCCEEDED) {
+            log.debug("Attempt {} succeeded: HTTP {}", delivery.attemptCount() + 1, attempt.statusCode());
         } else {
-            log.info("Attempt {} finished: {} {}", delivery.attemptCount() + 1, status,
-                    attempt.error() == null ? "" : "(" + attempt.error() + ")");
+            log.warn("Attempt {} failed for good: {}", delivery.attemptCount() + 1, attempt.error());
         }
     }
 }

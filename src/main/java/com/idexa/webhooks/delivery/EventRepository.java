@@ -1,55 +1,122 @@
 package com.idexa.webhooks.delivery;
 
-import java.util.Optional;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
-/** Events and the creation of their deliveries. */
+/**
+ * Events and the creation of their deliveries, a whole batch per statement: recording a thousand events costs
+ * the same few round trips as recording one.
+ */
 @Repository
 class EventRepository {
 
+    /** An event ready to insert; {@code eventKey} is the platform's eventId or the event's own id. */
+    record NewEvent(UUID id, UUID clientId, String eventKey, int type, String documentId, String document, boolean test) {}
+
+    /** Which client sent which key: how an event is found again. */
+    record EventKey(UUID clientId, String eventKey) {}
+
+    private static final String INSERT_EVENTS = """
+            INSERT INTO events (id, client_id, event_key, type, document_id, document, is_test)
+            SELECT id, client_id, event_key, type, document_id, CAST(document AS json), is_test
+            FROM unnest(?::uuid[], ?::uuid[], ?::text[], ?::int[], ?::text[], ?::text[], ?::boolean[])
+                AS new (id, client_id, event_key, type, document_id, document, is_test)
+            ON CONFLICT (client_id, event_key) DO NOTHING
+            RETURNING id""";
+
+    /** A delivery for each new event whose client has a webhook of the event's type. */
+    private static final String INSERT_DELIVERIES = """
+            INSERT INTO deliveries (id, event_id, client_id, document_id, status, next_attempt_at)
+            SELECT gen_random_uuid(), e.id, e.client_id, e.document_id, 'PENDING', now()
+            FROM events e
+            WHERE e.id = ANY (?::uuid[])
+              AND EXISTS (SELECT 1 FROM webhooks w WHERE w.client_id = e.client_id AND w.type = e.type)
+            RETURNING event_id, id""";
+
     private final JdbcClient jdbc;
+    private final JdbcTemplate template;
 
-    EventRepository(JdbcClient jdbc) {
+    EventRepository(JdbcClient jdbc, JdbcTemplate template) {
         this.jdbc = jdbc;
+        this.template = template;
     }
 
-    /** @return whether it was inserted; {@code false} when the client already sent this event key */
-    boolean insertIfNew(UUID id, UUID clientId, String eventKey, int type, String documentId, String document,
-            boolean test) {
-        return jdbc.sql("""
-                        INSERT INTO events (id, client_id, event_key, type, document_id, document, is_test)
-                        VALUES (?, ?, ?, ?, ?, CAST(? AS json), ?)
-                        ON CONFLICT (client_id, event_key) DO NOTHING""")
-                .params(id, clientId, eventKey, type, documentId, document, test)
-                .update() == 1;
-    }
-
-    /**
-     * Creates the delivery if the client has a webhook of the event's type.
-     *
-     * @return the new delivery's id, or empty when the client has no such webhook
-     */
-    Optional<UUID> insertDeliveryIfWebhook(UUID deliveryId, UUID eventId, UUID clientId, int type, String documentId) {
-        return jdbc.sql("""
-                        INSERT INTO deliveries (id, event_id, client_id, document_id, status, next_attempt_at)
-                        SELECT ?, ?, ?, ?, 'PENDING', now()
-                        WHERE EXISTS (SELECT 1 FROM webhooks WHERE client_id = ? AND type = ?)
-                        RETURNING id""")
-                .params(deliveryId, eventId, clientId, documentId, clientId, type)
+    Set<UUID> existingClients(Collection<UUID> clientIds) {
+        return Set.copyOf(jdbc.sql("SELECT id FROM clients WHERE id = ANY (CAST(:ids AS uuid[]))")
+                .param("ids", PgArrays.literal(clientIds))
                 .query(UUID.class)
-                .optional();
+                .list());
     }
 
-    /** The event already recorded under this key, and its (first) delivery, for an idempotent replay. */
-    Optional<RecordedEvent> findByKey(UUID clientId, String eventKey) {
-        return jdbc.sql("""
-                        SELECT e.event_key, (SELECT d.id FROM deliveries d WHERE d.event_id = e.id
-                                             ORDER BY d.created_at LIMIT 1) AS delivery_id
-                        FROM events e WHERE e.client_id = ? AND e.event_key = ?""")
-                .params(clientId, eventKey)
-                .query((rs, row) -> new RecordedEvent(rs.getString("event_key"), rs.getObject("delivery_id", UUID.class)))
-                .optional();
+    /** @return the ids of the events inserted; an event whose key the client already sent is not */
+    Set<UUID> insertNew(List<NewEvent> events) {
+        return Set.copyOf(template.execute((Connection connection) -> {
+            try (PreparedStatement statement = connection.prepareStatement(INSERT_EVENTS)) {
+                statement.setArray(1, array(connection, "uuid", events.stream().map(NewEvent::id).toArray()));
+                statement.setArray(2, array(connection, "uuid", events.stream().map(NewEvent::clientId).toArray()));
+                statement.setArray(3, array(connection, "text", events.stream().map(NewEvent::eventKey).toArray()));
+                statement.setArray(4, array(connection, "int4", events.stream().map(NewEvent::type).toArray()));
+                statement.setArray(5, array(connection, "text", events.stream().map(NewEvent::documentId).toArray()));
+                statement.setArray(6, array(connection, "text", events.stream().map(NewEvent::document).toArray()));
+                statement.setArray(7, array(connection, "bool", events.stream().map(NewEvent::test).toArray()));
+                return readUuids(statement.executeQuery(), 1);
+            }
+        }));
+    }
+
+    /** @return the new delivery of each event that got one, by event id */
+    Map<UUID, UUID> insertDeliveries(Collection<UUID> eventIds) {
+        Map<UUID, UUID> deliveries = new HashMap<>();
+        jdbc.sql(INSERT_DELIVERIES.replace("?::uuid[]", "CAST(:ids AS uuid[])"))
+                .param("ids", PgArrays.literal(eventIds))
+                .query(rs -> {
+                    deliveries.put(rs.getObject("event_id", UUID.class), rs.getObject("id", UUID.class));
+                });
+        return deliveries;
+    }
+
+    /** Events already recorded under these keys, with their first delivery, for idempotent replays. */
+    Map<EventKey, RecordedEvent> findByKeys(Collection<EventKey> keys) {
+        Map<EventKey, RecordedEvent> found = new HashMap<>();
+        jdbc.sql("""
+                        SELECT e.client_id, e.event_key,
+                               (SELECT d.id FROM deliveries d WHERE d.event_id = e.id ORDER BY d.created_at LIMIT 1) AS delivery_id
+                        FROM events e
+                        JOIN unnest(CAST(:clients AS uuid[]), CAST(:keys AS text[])) AS k (client_id, event_key)
+                          ON e.client_id = k.client_id AND e.event_key = k.event_key""")
+                .param("clients", PgArrays.literal(keys.stream().map(EventRepository.EventKey::clientId).toList()))
+                .param("keys", PgArrays.literal(keys.stream().map(EventKey::eventKey).toList()))
+                .query(rs -> {
+                    found.put(new EventKey(rs.getObject("client_id", UUID.class), rs.getString("event_key")),
+                            new RecordedEvent(rs.getString("event_key"), rs.getObject("delivery_id", UUID.class)));
+                });
+        return found;
+    }
+
+    private static Array array(Connection connection, String type, Object[] values) throws SQLException {
+        return connection.createArrayOf(type, values);
+    }
+
+    private static List<UUID> readUuids(ResultSet rs, int column) throws SQLException {
+        List<UUID> ids = new ArrayList<>();
+        try (rs) {
+            while (rs.next()) {
+                ids.add(rs.getObject(column, UUID.class));
+            }
+        }
+        return ids;
     }
 }

@@ -7,6 +7,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
+import java.util.List;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -28,7 +29,16 @@ class IntakeController {
             @Size(min = 1, max = 200, message = "eventId must be 1 to 200 characters") String eventId,
             @NotNull(message = "clientId is required") UUID clientId,
             @NotNull(message = "type is required") Integer type,
-            @NotNull(message = "document is required") ObjectNode document) {}
+            @NotNull(message = "document is required") ObjectNode document) {
+
+        DocumentEvent toEvent() {
+            return new DocumentEvent(eventId, clientId, type, document);
+        }
+    }
+
+    record BatchRequest(@NotNull(message = "events is required") List<@Valid @NotNull DocumentEventRequest> events) {}
+
+    record BatchResult(List<RecordedEvent> results) {}
 
     private final EventIntakeService intake;
 
@@ -42,7 +52,17 @@ class IntakeController {
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     @ResponseStatus(HttpStatus.ACCEPTED)
     RecordedEvent recordDocumentEvent(@Valid @RequestBody DocumentEventRequest request) {
-        return intake.recordDocumentFinished(
-                new DocumentEvent(request.eventId(), request.clientId(), request.type(), request.document()));
+        return intake.recordDocumentFinished(request.toEvent());
+    }
+
+    /** Up to 1,000 events in one transaction: all recorded, or none; results in the order of the events. */
+    @Operation(summary = "Record a batch of finished documents",
+            description = "Up to 1000 events, each as in the single call, in one transaction: all or none. "
+                    + "Results come in the order of the events; a repeated eventId gets its first result.")
+    @PostMapping(path = "/batch", consumes = MediaType.APPLICATION_JSON_VALUE)
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    BatchResult recordDocumentEvents(@Valid @RequestBody BatchRequest request) {
+        return new BatchResult(intake.recordDocumentsFinished(
+                request.events().stream().map(DocumentEventRequest::toEvent).toList()));
     }
 }
