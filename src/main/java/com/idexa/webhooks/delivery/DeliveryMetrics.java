@@ -98,12 +98,12 @@ class DeliveryMetrics {
                                coalesce(extract(epoch FROM now() - min(next_attempt_at)
                                    FILTER (WHERE next_attempt_at <= now())), 0)::bigint AS oldest
                         FROM deliveries WHERE status = 'PENDING'""")
-                .query(rs -> {
-                    rs.next();
+                .query((rs, row) -> {
                     pending.set(rs.getLong("pending"));
                     due.set(rs.getLong("due"));
                     oldestDueSeconds.set(rs.getLong("oldest"));
-                    return null;
-                });
+                    return row;
+                })
+                .single();
     }
 }

@@ -100,7 +100,8 @@ public class EventIntakeService {
         }
 
         Set<UUID> inserted = events.insertNew(rows);
-        Map<UUID, UUID> deliveries = inserted.isEmpty() ? Map.of() : events.insertDeliveries(inserted);
+        Map<UUID, UUID> deliveries = inserted.isEmpty() ? Map.of()
+                : events.insertDeliveries(rows.stream().filter(row -> inserted.contains(row.id())).toList());
         List<EventRepository.EventKey> replayed = rows.stream()
                 .filter(row -> !inserted.contains(row.id()))
                 .map(row -> new EventRepository.EventKey(row.clientId(), row.eventKey()))

@@ -40,10 +40,10 @@ class EventRepository {
     /** A delivery for each new event whose client has a webhook of the event's type. */
     private static final String INSERT_DELIVERIES = """
             INSERT INTO deliveries (id, event_id, client_id, document_id, status, next_attempt_at)
-            SELECT gen_random_uuid(), e.id, e.client_id, e.document_id, 'PENDING', now()
-            FROM events e
-            WHERE e.id = ANY (?::uuid[])
-              AND EXISTS (SELECT 1 FROM webhooks w WHERE w.client_id = e.client_id AND w.type = e.type)
+            SELECT gen_random_uuid(), n.event_id, n.client_id, n.document_id, 'PENDING', now()
+            FROM unnest(CAST(:events AS uuid[]), CAST(:clients AS uuid[]), CAST(:documents AS text[]),
+                        CAST(:types AS int[])) AS n (event_id, client_id, document_id, type)
+            WHERE EXISTS (SELECT 1 FROM webhooks w WHERE w.client_id = n.client_id AND w.type = n.type)
             RETURNING event_id, id""";
 
     private final JdbcClient jdbc;
@@ -55,7 +55,7 @@ class EventRepository {
     }
 
     Set<UUID> existingClients(Collection<UUID> clientIds) {
-        return Set.copyOf(jdbc.sql("SELECT id FROM clients WHERE id = ANY (CAST(:ids AS uuid[]))")
+        return Set.copyOf(jdbc.sql("SELECT c.id FROM unnest(CAST(:ids AS uuid[])) AS k (id) JOIN clients c ON c.id = k.id")
                 .param("ids", PgArrays.literal(clientIds))
                 .query(UUID.class)
                 .list());
@@ -78,10 +78,13 @@ class EventRepository {
     }
 
     /** @return the new delivery of each event that got one, by event id */
-    Map<UUID, UUID> insertDeliveries(Collection<UUID> eventIds) {
+    Map<UUID, UUID> insertDeliveries(Collection<NewEvent> inserted) {
         Map<UUID, UUID> deliveries = new HashMap<>();
-        jdbc.sql(INSERT_DELIVERIES.replace("?::uuid[]", "CAST(:ids AS uuid[])"))
-                .param("ids", PgArrays.literal(eventIds))
+        jdbc.sql(INSERT_DELIVERIES)
+                .param("events", PgArrays.literal(inserted.stream().map(NewEvent::id).toList()))
+                .param("clients", PgArrays.literal(inserted.stream().map(NewEvent::clientId).toList()))
+                .param("documents", PgArrays.literal(inserted.stream().map(NewEvent::documentId).toList()))
+                .param("types", PgArrays.literal(inserted.stream().map(NewEvent::type).toList()))
                 .query(rs -> {
                     deliveries.put(rs.getObject("event_id", UUID.class), rs.getObject("id", UUID.class));
                 });
