@@ -9,6 +9,7 @@ import java.util.UUID;
  * @param document the document JSON exactly as the platform sent it
  * @param scheduleFailures failures since the retry schedule last (re)started
  * @param eventCreatedAt when the event was accepted, for the lag metric
+ * @param webhookId the client's webhook when the delivery was claimed, or {@code null} when it had none
  */
 record ClaimedDelivery(
         UUID id,
@@ -20,4 +21,5 @@ record ClaimedDelivery(
         int attemptCount,
         int scheduleFailures,
         UUID leaseToken,
-        OffsetDateTime eventCreatedAt) {}
+        OffsetDateTime eventCreatedAt,
+        UUID webhookId) {}

@@ -21,6 +21,7 @@ class DeliveryQueue {
      * instances never wait for or take each other's rows; the window function keeps each client within its
      * room, and clients with no room left are not scanned at all, so one client's backlog cannot crowd out the
      * rest. Claiming moves {@code next_attempt_at} forward by the lease: a row whose worker dies falls due again.
+     * Each row comes with the id of the client's webhook at claim time (null when it has none).
      */
     private static final String CLAIM = """
             WITH room AS (
@@ -44,10 +45,10 @@ class DeliveryQueue {
             UPDATE deliveries d
             SET next_attempt_at = now() + CAST(:leaseMillis AS bigint) * interval '1 millisecond',
                 lease_token = :leaseToken
-            FROM picked, events e
+            FROM picked, events e LEFT JOIN webhooks w ON w.client_id = e.client_id AND w.type = e.type
             WHERE d.id = picked.id AND e.id = d.event_id
             RETURNING d.id, d.event_id, e.event_key, d.client_id, d.document_id, e.document::text AS document,
-                      d.attempt_count, d.schedule_failures, e.created_at AS event_created_at
+                      d.attempt_count, d.schedule_failures, e.created_at AS event_created_at, w.id AS webhook_id
             """;
 
     /** Records the outcome under the lease (a lost lease changes nothing) and logs the attempt either way. */
@@ -108,7 +109,8 @@ class DeliveryQueue {
                         rs.getInt("attempt_count"),
                         rs.getInt("schedule_failures"),
                         leaseToken,
-                        rs.getObject("event_created_at", OffsetDateTime.class)))
+                        rs.getObject("event_created_at", OffsetDateTime.class),
+                        rs.getObject("webhook_id", UUID.class)))
                 .list();
     }
 

@@ -55,6 +55,8 @@ public class Dispatcher implements SmartLifecycle {
     private final AtomicInteger workerNumber = new AtomicInteger();
     private ThreadPoolExecutor workers;
     private volatile boolean running;
+    /** Whether the last claim found as many due deliveries as it asked for: there is a backlog. */
+    private boolean backlog;
     private Thread loop;
 
     Dispatcher(DeliveryQueue queue, DeliverySender sender, WebhookService webhooks,
@@ -146,10 +148,17 @@ public class Dispatcher implements SmartLifecycle {
         }
     }
 
-    /** @return whether the claim was full, so more work may be due right now */
+    /**
+     * Claims as many due deliveries as there is room for. While there is a backlog it waits until a quarter of
+     * the room is free, so claims come in batches rather than one per finished attempt; with no backlog it claims
+     * at once, so a new event is not kept waiting.
+     *
+     * @return whether the claim was full, so more work may be due right now
+     */
     private boolean claimAndStart() {
         int free = settings.maxInFlight() - inFlight.get();
-        if (free <= 0) {
+        int worthClaiming = backlog ? Math.max(1, Math.min(settings.claimBatchSize(), settings.maxInFlight()) / 4) : 1;
+        if (free < worthClaiming) {
             return false;
         }
         int want = Math.min(free, settings.claimBatchSize());
@@ -164,7 +173,8 @@ public class Dispatcher implements SmartLifecycle {
             started.incrementAndGet();
             workers.execute(() -> run(delivery));
         }
-        return batch.size() == want;
+        backlog = batch.size() == want;
+        return backlog;
     }
 
     private void run(ClaimedDelivery delivery) {
@@ -186,7 +196,9 @@ public class Dispatcher implements SmartLifecycle {
     }
 
     private void attempt(ClaimedDelivery delivery) {
-        Optional<Webhook> webhook = webhooks.currentWebhook(delivery.clientId());
+        Optional<Webhook> webhook = delivery.webhookId() == null
+                ? Optional.empty()
+                : webhooks.webhookForDelivery(delivery.webhookId());
         if (webhook.isEmpty()) {
             queue.cancel(delivery, "the client had no webhook when the attempt was due");
             metrics.cancelled();

@@ -45,6 +45,10 @@ class WebhookRepository {
                 .optional();
     }
 
+    Optional<Webhook> findById(UUID id) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM webhooks WHERE id = ?").param(id).query(this::map).optional();
+    }
+
     Optional<Webhook> findByIdAndClient(UUID id, UUID clientId) {
         return jdbc.sql("SELECT " + COLUMNS + " FROM webhooks WHERE id = ? AND client_id = ?")
                 .params(id, clientId)

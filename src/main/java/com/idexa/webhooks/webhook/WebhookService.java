@@ -3,14 +3,21 @@ package com.idexa.webhooks.webhook;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 /** Registers, shows and deletes a client's one webhook. */
 @Service
 public class WebhookService {
+
+    private static final int MAX_OPENED = 10_000;
+
+    /** Opened webhooks by id, for deliveries. Safe to keep: a webhook is never changed, only deleted and re-created. */
+    private final Map<UUID, Webhook> openedById = new ConcurrentHashMap<>();
 
     private final WebhookRepository webhooks;
     private final WebhookValidator validator;
@@ -46,6 +53,26 @@ public class WebhookService {
         return webhooks.findByClient(clientId);
     }
 
+    /**
+     * The webhook with this id, for a delivery that found it current when it was claimed. Webhooks are immutable
+     * (a client changes one by deleting it and creating another, with a new id), so the opened webhook is kept
+     * in memory: a delivery costs no query and no decryption here.
+     */
+    public Optional<Webhook> webhookForDelivery(UUID webhookId) {
+        Webhook cached = openedById.get(webhookId);
+        if (cached != null) {
+            return Optional.of(cached);
+        }
+        Optional<Webhook> loaded = webhooks.findById(webhookId);
+        loaded.ifPresent(webhook -> {
+            if (openedById.size() >= MAX_OPENED) {
+                openedById.clear();
+            }
+            openedById.put(webhookId, webhook);
+        });
+        return loaded;
+    }
+
     @Transactional(readOnly = true)
     Webhook showWebhook(UUID clientId, UUID webhookId) {
         return webhooks.findByIdAndClient(webhookId, clientId).orElseThrow(() -> notFound(webhookId));
@@ -56,12 +83,14 @@ public class WebhookService {
         if (!webhooks.deleteByIdAndClient(webhookId, clientId)) {
             throw notFound(webhookId);
         }
+        openedById.remove(webhookId);
     }
 
     @Transactional
     void deleteCurrentWebhook(UUID clientId) {
         Webhook current = currentWebhook(clientId).orElseThrow(WebhookService::noWebhook);
         webhooks.deleteByIdAndClient(current.id(), clientId);
+        openedById.remove(current.id());
     }
 
     public static WebhookNotFound noWebhook() {

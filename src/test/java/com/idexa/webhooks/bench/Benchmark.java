@@ -81,7 +81,12 @@ public final class Benchmark {
             Path serviceLog = Path.of("target", "bench-service.log");
             List<String> command = new ArrayList<>(List.of(
                     ProcessHandle.current().info().command().orElse("java"),
-                    "-Xmx256m", "-XX:+UseG1GC",
+                    "-Xmx256m", "-XX:+UseG1GC"));
+            String extraJvmOptions = System.getenv().getOrDefault("BENCH_SERVICE_JVM_OPTS", "");
+            if (!extraJvmOptions.isBlank()) {
+                command.addAll(List.of(extraJvmOptions.trim().split("\\s+")));
+            }
+            command.addAll(List.of(
                     "-jar", jar.toString(),
                     "--server.port=" + port,
                     "--spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"),
