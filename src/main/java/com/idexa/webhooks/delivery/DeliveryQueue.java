@@ -51,27 +51,40 @@ class DeliveryQueue {
                       d.attempt_count, d.schedule_failures, e.created_at AS event_created_at, w.id AS webhook_id
             """;
 
-    /** Records the outcome under the lease (a lost lease changes nothing) and logs the attempt either way. */
-    private static final String RECORD_ATTEMPT = """
-            WITH updated AS (
-                UPDATE deliveries
-                SET status = :status,
-                    attempt_count = attempt_count + 1,
-                    schedule_failures = :scheduleFailures,
-                    next_attempt_at = CASE WHEN CAST(:delayMillis AS bigint) IS NULL THEN NULL
-                                           ELSE now() + CAST(:delayMillis AS bigint) * interval '1 millisecond' END,
+    /**
+     * Records a batch of outcomes in one statement: each delivery is updated only under the lease it was claimed
+     * with (a lost lease changes nothing), and every attempt is logged either way.
+     */
+    private static final String RECORD_ATTEMPTS = """
+            WITH input AS (
+                SELECT * FROM unnest(CAST(:ids AS uuid[]), CAST(:tokens AS uuid[]), CAST(:statuses AS text[]),
+                                     CAST(:failures AS int[]), CAST(:delays AS bigint[]),
+                                     CAST(:attemptedAt AS timestamptz[]), CAST(:codes AS int[]), CAST(:errors AS text[]),
+                                     CAST(:durations AS int[]), CAST(:methods AS text[]), CAST(:urls AS text[]),
+                                     CAST(:bodies AS text[]))
+                    AS i (id, lease_token, status, schedule_failures, delay_ms, attempted_at, status_code, error,
+                          duration_ms, method, url, response_body)
+            ), updated AS (
+                UPDATE deliveries d
+                SET status = i.status,
+                    attempt_count = d.attempt_count + 1,
+                    schedule_failures = i.schedule_failures,
+                    next_attempt_at = CASE WHEN i.delay_ms IS NULL THEN NULL
+                                           ELSE now() + i.delay_ms * interval '1 millisecond' END,
                     lease_token = NULL,
-                    last_attempt_at = :attemptedAt,
-                    last_status_code = :statusCode,
-                    last_error = :error,
-                    finished_at = CASE WHEN :status = 'PENDING' THEN NULL ELSE now() END
-                WHERE id = :id AND lease_token = :leaseToken
-                RETURNING id
+                    last_attempt_at = i.attempted_at,
+                    last_status_code = i.status_code,
+                    last_error = i.error,
+                    finished_at = CASE WHEN i.status = 'PENDING' THEN NULL ELSE now() END
+                FROM input i
+                WHERE d.id = i.id AND d.lease_token = i.lease_token
+                RETURNING d.id
+            ), logged AS (
+                INSERT INTO delivery_attempts
+                    (delivery_id, attempted_at, duration_ms, method, url, status_code, error, response_body)
+                SELECT id, attempted_at, duration_ms, method, url, status_code, error, response_body FROM input
             )
-            INSERT INTO delivery_attempts
-                (delivery_id, attempted_at, duration_ms, method, url, status_code, error, response_body)
-            VALUES (:id, :attemptedAt, :durationMillis, :method, :url, :statusCode, :error, :responseBody)
-            RETURNING (SELECT count(*) FROM updated)
+            SELECT i.id FROM input i WHERE i.id NOT IN (SELECT id FROM updated)
             """;
 
     private final JdbcClient jdbc;
@@ -114,28 +127,25 @@ class DeliveryQueue {
                 .list();
     }
 
-    /**
-     * @param delay when to try again, or {@code null} when the delivery is finished
-     * @return whether the lease was still held (if not, another worker owns the delivery now)
-     */
-    boolean recordAttempt(ClaimedDelivery delivery, AttemptRecord attempt, DeliveryStatus status, int scheduleFailures,
-            Duration delay) {
-        Long updated = jdbc.sql(RECORD_ATTEMPT)
-                .param("status", status.name())
-                .param("scheduleFailures", scheduleFailures)
-                .param("delayMillis", delay == null ? null : delay.toMillis(), java.sql.Types.BIGINT)
-                .param("attemptedAt", attempt.attemptedAt())
-                .param("statusCode", attempt.statusCode(), java.sql.Types.INTEGER)
-                .param("error", attempt.error())
-                .param("id", delivery.id())
-                .param("leaseToken", delivery.leaseToken())
-                .param("durationMillis", (int) Math.min(Integer.MAX_VALUE, attempt.durationMillis()))
-                .param("method", attempt.method())
-                .param("url", attempt.url())
-                .param("responseBody", attempt.responseBody())
-                .query(Long.class)
-                .single();
-        return updated == 1;
+    /** @return the deliveries whose lease was lost (another worker owns them now); their attempts are logged all the same */
+    List<UUID> recordAttempts(List<Outcome> outcomes) {
+        return jdbc.sql(RECORD_ATTEMPTS)
+                .param("ids", PgArrays.literal(outcomes.stream().map(o -> o.delivery().id()).toList()))
+                .param("tokens", PgArrays.literal(outcomes.stream().map(o -> o.delivery().leaseToken()).toList()))
+                .param("statuses", PgArrays.literal(outcomes.stream().map(o -> o.status().name()).toList()))
+                .param("failures", PgArrays.literal(outcomes.stream().map(Outcome::scheduleFailures).toList()))
+                .param("delays", PgArrays.literal(outcomes.stream()
+                        .map(o -> o.retryIn() == null ? null : o.retryIn().toMillis()).toList()))
+                .param("attemptedAt", PgArrays.literal(outcomes.stream().map(o -> o.attempt().attemptedAt()).toList()))
+                .param("codes", PgArrays.literal(outcomes.stream().map(o -> o.attempt().statusCode()).toList()))
+                .param("errors", PgArrays.literal(outcomes.stream().map(o -> o.attempt().error()).toList()))
+                .param("durations", PgArrays.literal(outcomes.stream()
+                        .map(o -> (int) Math.min(Integer.MAX_VALUE, o.attempt().durationMillis())).toList()))
+                .param("methods", PgArrays.literal(outcomes.stream().map(o -> o.attempt().method()).toList()))
+                .param("urls", PgArrays.literal(outcomes.stream().map(o -> o.attempt().url()).toList()))
+                .param("bodies", PgArrays.literal(outcomes.stream().map(o -> o.attempt().responseBody()).toList()))
+                .query(UUID.class)
+                .list();
     }
 
     /** No webhook at attempt time: the delivery ends without an HTTP attempt. */

@@ -108,7 +108,8 @@ class DeliverySender {
         } else if (!response.isSuccess()) {
             error = "HTTP " + status;
         }
-        String body = response.bodyText() + (response.truncated() ? "…[truncated]" : "");
+        // PostgreSQL text cannot hold NUL; a binary answer must not make its outcome unrecordable.
+        String body = response.bodyText().replace('\u0000', '\uFFFD') + (response.truncated() ? "…[truncated]" : "");
         return new AttemptRecord(attemptedAt, durationMillis, method, url, status, error,
                 body, response.retryAfter(), (status / 100) + "xx");
     }

@@ -24,8 +24,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Sends due deliveries. One loop thread claims work ({@link DeliveryQueue#claim}) only when it has room for it,
- * and hands each claimed delivery to a worker, which attempts it outside any transaction and records the
- * outcome under its lease. Room is bounded twice: {@code max-in-flight} attempts in all and
+ * and hands each claimed delivery to a worker, which attempts it outside any transaction; the
+ * {@link OutcomeRecorder} writes outcomes in batches, each under the lease it was claimed with. Room is bounded twice: {@code max-in-flight} attempts in all and
  * {@code max-in-flight-per-client} for any one client, so a slow or dead endpoint ties up a few workers, never
  * all of them.
  *
@@ -54,6 +54,7 @@ public class Dispatcher implements SmartLifecycle {
     private final AtomicLong started = new AtomicLong();
     private final AtomicInteger workerNumber = new AtomicInteger();
     private ThreadPoolExecutor workers;
+    private OutcomeRecorder recorder;
     private volatile boolean running;
     /** Whether the last claim found as many due deliveries as it asked for: there is a backlog. */
     private boolean backlog;
@@ -88,6 +89,8 @@ public class Dispatcher implements SmartLifecycle {
                     return thread;
                 });
         workers.allowCoreThreadTimeOut(true);
+        recorder = new OutcomeRecorder(queue, outcome -> claimed.remove(outcome.delivery().id()));
+        recorder.start("delivery-outcomes");
         running = true;
         notifications.subscribe(signal);
         loop = new Thread(this::runLoop, "delivery-dispatcher");
@@ -111,6 +114,7 @@ public class Dispatcher implements SmartLifecycle {
             if (!workers.awaitTermination(settings.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)) {
                 workers.shutdownNow();
             }
+            recorder.stop(settings.shutdownGrace());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             workers.shutdownNow();
@@ -181,12 +185,19 @@ public class Dispatcher implements SmartLifecycle {
         MDC.put("deliveryId", delivery.id().toString());
         MDC.put("eventId", delivery.eventKey());
         MDC.put("clientId", delivery.clientId().toString());
+        boolean recording = false;
         try {
-            attempt(delivery);
+            Outcome outcome = attempt(delivery);
+            if (outcome != null) {
+                recorder.record(outcome);
+                recording = true;
+            }
         } catch (RuntimeException e) {
             log.error("Attempt failed unexpectedly; the delivery is retried when its lease runs out", e);
         } finally {
-            claimed.remove(delivery.id());
+            if (!recording) {
+                claimed.remove(delivery.id());
+            }
             inFlightByClient.computeIfPresent(delivery.clientId(),
                     (client, count) -> count.decrementAndGet() <= 0 ? null : count);
             inFlight.decrementAndGet();
@@ -195,7 +206,8 @@ public class Dispatcher implements SmartLifecycle {
         }
     }
 
-    private void attempt(ClaimedDelivery delivery) {
+    /** @return the outcome to record, or {@code null} when the delivery was cancelled instead */
+    private Outcome attempt(ClaimedDelivery delivery) {
         Optional<Webhook> webhook = delivery.webhookId() == null
                 ? Optional.empty()
                 : webhooks.webhookForDelivery(delivery.webhookId());
@@ -203,7 +215,7 @@ public class Dispatcher implements SmartLifecycle {
             queue.cancel(delivery, "the client had no webhook when the attempt was due");
             metrics.cancelled();
             log.info("Delivery cancelled: the client has no webhook");
-            return;
+            return null;
         }
         if (delivery.attemptCount() == 0) {
             metrics.firstAttemptLag(delivery.eventCreatedAt());
@@ -221,16 +233,14 @@ public class Dispatcher implements SmartLifecycle {
             delay = retryPolicy.nextDelay(failures, attempt.statusCode(), attempt.retryAfter()).orElse(null);
             status = delay == null ? DeliveryStatus.FAILED : DeliveryStatus.PENDING;
         }
-        boolean leaseHeld = queue.recordAttempt(delivery, attempt, status, failures, delay);
         metrics.attempted(attempt, status);
-        if (!leaseHeld) {
-            log.warn("Attempt finished after the lease ran out; another worker owns the delivery now");
-        } else if (status == DeliveryStatus.PENDING) {
+        if (status == DeliveryStatus.PENDING) {
             log.info("Attempt {} failed ({}); retrying in {}", delivery.attemptCount() + 1, attempt.error(), delay);
         } else if (status == DeliveryStatus.SUCCEEDED) {
             log.debug("Attempt {} succeeded: HTTP {}", delivery.attemptCount() + 1, attempt.statusCode());
         } else {
             log.warn("Attempt {} failed for good: {}", delivery.attemptCount() + 1, attempt.error());
         }
+        return new Outcome(delivery, attempt, status, failures, delay);
     }
 }

@@ -144,6 +144,18 @@ class DeliveryEndToEndTest extends DeliveryTestSupport {
     }
 
     @Test
+    void keepsAnyResponseBodyInTheLogEvenBinaryOrOddlyQuoted() {
+        String odd = "{\"quote\": \"a\\\"b\", \"path\": \"C:\\\\x\"} {braces}, commas \u0000 nul";
+        receiver.replies(Reply.json(500, odd));
+        ClientService.IssuedKey client = newClient();
+        registerWebhook(client, simpleWebhook("POST", receiver.url("/cb/:id")));
+
+        JsonNode done = awaitStatus(client, deliver(client, "odd-body"), "SUCCEEDED");
+
+        assertThat(done.get("attempts").get(0).get("responseBody").asString()).isEqualTo(odd.replace('\u0000', '\uFFFD'));
+    }
+
+    @Test
     void goneStopsRetryingAtOnce() {
         receiver.byDefault(request -> Reply.status(410));
         ClientService.IssuedKey client = newClient();
