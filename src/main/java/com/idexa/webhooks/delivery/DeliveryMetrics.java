@@ -50,7 +50,6 @@ class DeliveryMetrics {
         this.firstAttemptLag = Timer.builder("webhook.delivery.first.attempt.lag")
                 .description("From event accepted to the start of its delivery's first attempt")
                 .publishPercentileHistogram()
-                .publishPercentiles(0.5, 0.95, 0.99)
                 .register(registry);
         Gauge.builder("webhook.deliveries.pending", pending, AtomicLong::get)
                 .description("Deliveries not yet finished, due or waiting to retry")
