@@ -114,6 +114,7 @@ public final class Benchmark {
                     .start();
             try {
                 Benchmark bench = new Benchmark(receiver, "http://127.0.0.1:" + port);
+                bench.servicePid = process.pid();
                 bench.awaitReady(process, started);
                 bench.registerClients();
                 List<String> only = args.length > 2 ? List.of(args[2].split(",")) : List.of("1", "2", "3", "4", "5");
@@ -225,13 +226,18 @@ public final class Benchmark {
 
     /** Scenario 2: 50,000 events for 100 clients through batch intake; time until all are delivered. */
     private void throughput() throws Exception {
+        flood("s2warm", 10_000, 1000, 4, i -> clientIds.get(i % CLIENTS), id -> true, 10_000); // JIT warm-up, not measured
         int events = 50_000;
+        Map<String, Long> cpuBefore = cpuTicks();
+        long begin = System.nanoTime();
         Outcome outcome = flood("s2", events, 1000, 4, i -> clientIds.get(i % CLIENTS), id -> true, events);
+        String cpu = cpuShare(cpuBefore, cpuTicks(), System.nanoTime() - begin);
         throughput = outcome.deliveredPerSecond;
         results.put("2. Intake (batches of 1,000, 4 concurrent)", per(outcome.acceptedPerSecond) + " events/s accepted");
         results.put("2. Throughput: 50,000 events, 100 clients", per(outcome.deliveredPerSecond) + " deliveries/s; all delivered in "
                 + String.format("%.1f", outcome.seconds) + " s; " + String.format("%.0f %%", 100 * outcome.deliveredPerSecond / ceiling)
                 + " of the receiver ceiling");
+        results.put("2. Where the CPU went during scenario 2", cpu);
     }
 
     /**
@@ -516,6 +522,43 @@ public final class Benchmark {
 
     private static String per(double rate) {
         return String.format("%,.0f", rate);
+    }
+
+    private long servicePid;
+
+    /** CPU time so far (clock ticks) of the service, of PostgreSQL's processes, and of this harness. */
+    private Map<String, Long> cpuTicks() throws IOException {
+        Map<String, Long> ticks = new LinkedHashMap<>();
+        ticks.put("service", ticksOf(servicePid));
+        long postgres = 0;
+        try (var processes = Files.list(Path.of("/proc"))) {
+            for (Path process : processes.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+                try {
+                    if (Files.readString(process.resolve("comm")).trim().equals("postgres")) {
+                        postgres += ticksOf(Long.parseLong(process.getFileName().toString()));
+                    }
+                } catch (IOException gone) {
+                    // the process ended while we looked
+                }
+            }
+        }
+        ticks.put("PostgreSQL", postgres);
+        ticks.put("load generator + receiver", ticksOf(ProcessHandle.current().pid()));
+        return ticks;
+    }
+
+    private static long ticksOf(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime + stime
+    }
+
+    private static String cpuShare(Map<String, Long> before, Map<String, Long> after, long wallNanos) {
+        double available = Runtime.getRuntime().availableProcessors() * wallNanos / 1e9 * 100; // ticks at 100 Hz
+        StringBuilder out = new StringBuilder();
+        after.forEach((group, ticks) -> out.append(out.isEmpty() ? "" : ", ").append(group).append(' ')
+                .append(String.format("%.0f %%", 100 * (ticks - before.get(group)) / available)));
+        return out + " of both cores";
     }
 
     private static int freePort() throws IOException {
