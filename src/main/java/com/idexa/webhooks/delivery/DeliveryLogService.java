@@ -60,7 +60,7 @@ class DeliveryLogService {
     @Transactional(readOnly = true)
     DeliveryView.Detail showDelivery(UUID clientId, UUID deliveryId) {
         DeliveryView.Item item = log.find(clientId, deliveryId).orElseThrow(() -> new DeliveryNotFound(deliveryId));
-        return DeliveryView.Detail.of(item, log.attempts(deliveryId));
+        return new DeliveryView.Detail(item, log.attempts(deliveryId));
     }
 
     /** Sends a finished delivery again now, with a fresh retry schedule. */

@@ -1,5 +1,6 @@
 package com.idexa.webhooks.delivery;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.UUID;
@@ -33,26 +34,8 @@ final class DeliveryView {
             String error,
             String responseBody) {}
 
-    /** One delivery with every attempt, oldest first. */
-    record Detail(
-            UUID id,
-            String eventId,
-            String documentId,
-            DeliveryStatus status,
-            int attemptCount,
-            OffsetDateTime createdAt,
-            OffsetDateTime lastAttemptAt,
-            OffsetDateTime nextAttemptAt,
-            Integer lastStatusCode,
-            String lastError,
-            List<Attempt> attempts) {
-
-        static Detail of(Item item, List<Attempt> attempts) {
-            return new Detail(item.id(), item.eventId(), item.documentId(), item.status(), item.attemptCount(),
-                    item.createdAt(), item.lastAttemptAt(), item.nextAttemptAt(), item.lastStatusCode(),
-                    item.lastError(), attempts);
-        }
-    }
+    /** One delivery with every attempt, oldest first: the item's fields, then {@code attempts}. */
+    record Detail(@JsonUnwrapped Item delivery, List<Attempt> attempts) {}
 
     record Accepted(UUID deliveryId) {}
 }
