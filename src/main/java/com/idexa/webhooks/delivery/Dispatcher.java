@@ -58,6 +58,9 @@ public class Dispatcher implements SmartLifecycle {
     private volatile boolean running;
     /** Whether the last claim found as many due deliveries as it asked for: there is a backlog. */
     private boolean backlog;
+    private long lastClaimNanos;
+    /** While there is a backlog, claims wait this long at most for a quarter of the room to come free. */
+    private static final Duration COALESCE = Duration.ofMillis(20);
     private Thread loop;
 
     Dispatcher(DeliveryQueue queue, DeliverySender sender, WebhookService webhooks,
@@ -136,15 +139,15 @@ public class Dispatcher implements SmartLifecycle {
 
     private void runLoop() {
         while (running) {
-            boolean more = false;
+            Duration wait = settings.pollInterval();
             try {
-                more = claimAndStart();
+                wait = claimAndStart();
             } catch (RuntimeException e) {
                 log.warn("Claiming deliveries failed; trying again in {}", settings.pollInterval(), e);
             }
-            if (!more) {
+            if (!wait.isZero()) {
                 try {
-                    signal.await(settings.pollInterval());
+                    signal.await(wait);
                 } catch (InterruptedException e) {
                     return;
                 }
@@ -153,18 +156,23 @@ public class Dispatcher implements SmartLifecycle {
     }
 
     /**
-     * Claims as many due deliveries as there is room for. While there is a backlog it waits until a quarter of
-     * the room is free, so claims come in batches rather than one per finished attempt; with no backlog it claims
-     * at once, so a new event is not kept waiting.
+     * Claims as many due deliveries as there is room for. While there is a backlog it lets room gather for up to
+     * {@link #COALESCE} (until a quarter is free), so claims come in batches rather than one per finished attempt;
+     * with no backlog it claims at once, so a new event is not kept waiting.
      *
-     * @return whether the claim was full, so more work may be due right now
+     * @return how long to wait (or until signalled) before claiming again; zero when more is due right now
      */
-    private boolean claimAndStart() {
+    private Duration claimAndStart() {
         int free = settings.maxInFlight() - inFlight.get();
-        int worthClaiming = backlog ? Math.max(1, Math.min(settings.claimBatchSize(), settings.maxInFlight()) / 4) : 1;
-        if (free < worthClaiming) {
-            return false;
+        if (free <= 0) {
+            return settings.pollInterval(); // a finishing attempt signals
         }
+        Duration sinceLastClaim = Duration.ofNanos(System.nanoTime() - lastClaimNanos);
+        int quarter = Math.max(1, Math.min(settings.claimBatchSize(), settings.maxInFlight()) / 4);
+        if (backlog && free < quarter && sinceLastClaim.compareTo(COALESCE) < 0) {
+            return COALESCE.minus(sinceLastClaim);
+        }
+        lastClaimNanos = System.nanoTime();
         int want = Math.min(free, settings.claimBatchSize());
         Map<UUID, Integer> room = new HashMap<>();
         inFlightByClient.forEach((client, count) -> room.put(client, settings.maxInFlightPerClient() - count.get()));
@@ -178,7 +186,7 @@ public class Dispatcher implements SmartLifecycle {
             workers.execute(() -> run(delivery));
         }
         backlog = batch.size() == want;
-        return backlog;
+        return backlog ? Duration.ZERO : settings.pollInterval();
     }
 
     private void run(ClaimedDelivery delivery) {
