@@ -73,7 +73,9 @@ public class LocalDocumentWebhooksApplication {
         changed |= putIfAbsent(state, "internal-token", "int_" + randomToken());
         if (changed) {
             try (Writer writer = Files.newBufferedWriter(file)) {
-                state.store(writer, "Made by LocalDocumentWebhooksApplication for local runs only. Never use in production.");
+                state.store(
+                        writer,
+                        "Made by LocalDocumentWebhooksApplication for local runs only. Never use in production.");
             }
         }
         return state;
@@ -106,11 +108,14 @@ public class LocalDocumentWebhooksApplication {
                     state.setProperty("demo-client-id", demo.clientId().toString());
                     state.setProperty("demo-api-key", demo.apiKey());
                     try (Writer writer = Files.newBufferedWriter(file)) {
-                        state.store(writer, "Made by LocalDocumentWebhooksApplication for local runs only. Never use in production.");
+                        state.store(
+                                writer,
+                                "Made by LocalDocumentWebhooksApplication for local runs only. Never use in production.");
                     }
                 }
                 int port = context.getWebServer().getPort();
-                log.info("""
+                log.info(
+                        """
 
                         ==== document-webhooks is running locally on http://localhost:{} ====
                         Everything below is for this machine only and is kept in .local/local.properties.
@@ -120,9 +125,13 @@ public class LocalDocumentWebhooksApplication {
                           intake token   : {}
                         Try: curl -s -H 'IDEXA-API-KEY: {}' http://localhost:{}/document_webhooks
                         """,
-                        port, state.getProperty("demo-client-id"), state.getProperty("demo-api-key"),
-                        state.getProperty("admin-token"), state.getProperty("internal-token"),
-                        state.getProperty("demo-api-key"), port);
+                        port,
+                        state.getProperty("demo-client-id"),
+                        state.getProperty("demo-api-key"),
+                        state.getProperty("admin-token"),
+                        state.getProperty("internal-token"),
+                        state.getProperty("demo-api-key"),
+                        port);
             };
         }
     }

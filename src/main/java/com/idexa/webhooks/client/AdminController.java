@@ -27,7 +27,7 @@ class AdminController {
 
     record CreateClientRequest(
             @NotBlank(message = "name is required") @Size(max = 255, message = "name must be at most 255 characters")
-                    String name) {}
+            String name) {}
 
     record CreatedClient(UUID clientId, String name, String apiKey, OffsetDateTime createdAt) {}
 

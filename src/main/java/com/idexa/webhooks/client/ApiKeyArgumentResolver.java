@@ -33,7 +33,10 @@ public class ApiKeyArgumentResolver implements HandlerMethodArgumentResolver {
 
     @Override
     public AuthenticatedClient resolveArgument(
-            MethodParameter parameter, ModelAndViewContainer mav, NativeWebRequest request, WebDataBinderFactory binders) {
+            MethodParameter parameter,
+            ModelAndViewContainer mav,
+            NativeWebRequest request,
+            WebDataBinderFactory binders) {
         String key = request.getHeader(HEADER);
         if (key == null) {
             key = request.getHeader(LEGACY_HEADER);

@@ -28,7 +28,8 @@ final class ApiKeys {
         }
         byte[] secret = new byte[32];
         RANDOM.nextBytes(secret);
-        String key = "idx_" + prefix + "_" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+        String key =
+                "idx_" + prefix + "_" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
         return new NewKey(key, prefix.toString(), hash(key));
     }
 

@@ -25,7 +25,10 @@ class ClientRepository {
     }
 
     boolean clientExists(UUID id) {
-        return jdbc.sql("SELECT EXISTS (SELECT 1 FROM clients WHERE id = ?)").param(id).query(Boolean.class).single();
+        return jdbc.sql("SELECT EXISTS (SELECT 1 FROM clients WHERE id = ?)")
+                .param(id)
+                .query(Boolean.class)
+                .single();
     }
 
     long countClients() {

@@ -26,14 +26,29 @@ import org.springframework.context.annotation.Configuration;
  * the problem-document error format added to every operation so clients know what a failure looks like.
  */
 @Configuration(proxyBeanMethods = false)
-@OpenAPIDefinition(info = @Info(title = "document-webhooks", version = "1",
-        description = "Webhooks for finished documents: register one webhook per client, read its delivery log, "
-                + "retry and test deliveries. Errors are RFC 9457 problem documents."))
-@SecurityScheme(name = OpenApiConfiguration.API_KEY, type = SecuritySchemeType.APIKEY, in = SecuritySchemeIn.HEADER,
-        paramName = "IDEXA-API-KEY", description = "The client's API key, issued by the admin API")
-@SecurityScheme(name = OpenApiConfiguration.ADMIN_TOKEN, type = SecuritySchemeType.HTTP, scheme = "bearer",
+@OpenAPIDefinition(
+        info =
+                @Info(
+                        title = "document-webhooks",
+                        version = "1",
+                        description =
+                                "Webhooks for finished documents: register one webhook per client, read its delivery log, "
+                                        + "retry and test deliveries. Errors are RFC 9457 problem documents."))
+@SecurityScheme(
+        name = OpenApiConfiguration.API_KEY,
+        type = SecuritySchemeType.APIKEY,
+        in = SecuritySchemeIn.HEADER,
+        paramName = "IDEXA-API-KEY",
+        description = "The client's API key, issued by the admin API")
+@SecurityScheme(
+        name = OpenApiConfiguration.ADMIN_TOKEN,
+        type = SecuritySchemeType.HTTP,
+        scheme = "bearer",
         description = "webhooks.admin-token")
-@SecurityScheme(name = OpenApiConfiguration.INTERNAL_TOKEN, type = SecuritySchemeType.HTTP, scheme = "bearer",
+@SecurityScheme(
+        name = OpenApiConfiguration.INTERNAL_TOKEN,
+        type = SecuritySchemeType.HTTP,
+        scheme = "bearer",
         description = "webhooks.internal-token, held by the document platform")
 public class OpenApiConfiguration {
 
@@ -51,37 +66,59 @@ public class OpenApiConfiguration {
         return openApi -> {
             Schema<?> fieldError = new ObjectSchema()
                     .addProperty("field", new StringSchema().example("url"))
-                    .addProperty("message", new StringSchema().example("url must contain :id, where the document id is placed"));
+                    .addProperty(
+                            "message",
+                            new StringSchema().example("url must contain :id, where the document id is placed"));
             Schema<?> problem = new ObjectSchema()
                     .description("RFC 9457 problem document")
                     .addProperty("type", new StringSchema().example("about:blank"))
                     .addProperty("title", new StringSchema().example("Invalid request"))
                     .addProperty("status", new IntegerSchema().example(400))
-                    .addProperty("detail", new StringSchema().example("url: url must contain :id, where the document id is placed"))
+                    .addProperty(
+                            "detail",
+                            new StringSchema().example("url: url must contain :id, where the document id is placed"))
                     .addProperty("instance", new StringSchema().example("/document_webhooks"))
-                    .addProperty("errors", new ArraySchema().items(fieldError).description("Present on validation errors"));
+                    .addProperty(
+                            "errors", new ArraySchema().items(fieldError).description("Present on validation errors"));
             openApi.getComponents().addSchemas("Problem", problem);
             Map<String, String> defaults = Map.of(
                     "400", "Invalid request: the errors list names each field",
                     "401", "Missing, unknown or revoked credentials",
                     "500", "Unexpected error; no details are disclosed");
-            openApi.getPaths().values().forEach(path -> path.readOperations().forEach(operation ->
-                    defaults.forEach((status, description) -> {
-                        if (operation.getResponses().get(status) == null) {
-                            operation.getResponses().addApiResponse(status, problemResponse(description));
-                        }
-                    })));
+            openApi.getPaths()
+                    .values()
+                    .forEach(path -> path.readOperations()
+                            .forEach(operation -> defaults.forEach((status, description) -> {
+                                if (operation.getResponses().get(status) == null) {
+                                    operation.getResponses().addApiResponse(status, problemResponse(description));
+                                }
+                            })));
         };
     }
 
     private static ApiResponse problemResponse(String description) {
         MediaType media = new MediaType()
                 .schema(new Schema<>().$ref("#/components/schemas/Problem"))
-                .addExamples("problem", new Example().value(Map.of(
-                        "type", "about:blank", "title", "Invalid request", "status", 400,
-                        "detail", "url: url must contain :id, where the document id is placed",
-                        "errors", java.util.List.of(Map.of("field", "url",
-                                "message", "url must contain :id, where the document id is placed")))));
-        return new ApiResponse().description(description).content(new Content().addMediaType("application/problem+json", media));
+                .addExamples(
+                        "problem",
+                        new Example()
+                                .value(Map.of(
+                                        "type",
+                                        "about:blank",
+                                        "title",
+                                        "Invalid request",
+                                        "status",
+                                        400,
+                                        "detail",
+                                        "url: url must contain :id, where the document id is placed",
+                                        "errors",
+                                        java.util.List.of(Map.of(
+                                                "field",
+                                                "url",
+                                                "message",
+                                                "url must contain :id, where the document id is placed")))));
+        return new ApiResponse()
+                .description(description)
+                .content(new Content().addMediaType("application/problem+json", media));
     }
 }

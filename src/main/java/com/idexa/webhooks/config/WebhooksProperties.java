@@ -33,7 +33,9 @@ public record WebhooksProperties(
      * @param maxBodySize largest request body the client and admin APIs accept
      * @param intakeMaxBodySize largest request body the intake API accepts (batches are large)
      */
-    public record Api(@DefaultValue("64KB") DataSize maxBodySize, @DefaultValue("16MB") DataSize intakeMaxBodySize) {}
+    public record Api(
+            @DefaultValue("64KB") DataSize maxBodySize,
+            @DefaultValue("16MB") DataSize intakeMaxBodySize) {}
 
     /**
      * @param allowPrivateNetworks let client URLs reach loopback and private networks (local development only)
@@ -66,9 +68,13 @@ public record WebhooksProperties(
      */
     public record Delivery(
             @DefaultValue("true") boolean enabled,
+
             @DefaultValue({"5s", "30s", "2m", "10m", "30m", "1h", "2h", "4h", "8h", "8h"}) @NotEmpty
-                    List<Duration> retryDelays,
-            @DefaultValue("0.2") @DecimalMin("0.0") @DecimalMax("1.0") double jitter,
+            List<Duration> retryDelays,
+
+            @DefaultValue("0.2") @DecimalMin("0.0") @DecimalMax("1.0")
+            double jitter,
+
             @DefaultValue("1h") Duration retryAfterCap,
             @DefaultValue("5m") Duration lease,
             @DefaultValue("1s") Duration pollInterval,

@@ -32,19 +32,20 @@ public final class SecretBox {
      */
     public static SecretBox fromBase64Key(String base64Key) {
         if (base64Key == null || base64Key.isBlank()) {
-            throw new IllegalArgumentException("webhooks.encryption-key is not set. It encrypts webhook secrets at rest; "
-                    + "generate one with `openssl rand -base64 32` and pass it as WEBHOOKS_ENCRYPTION_KEY");
+            throw new IllegalArgumentException(
+                    "webhooks.encryption-key is not set. It encrypts webhook secrets at rest; "
+                            + "generate one with `openssl rand -base64 32` and pass it as WEBHOOKS_ENCRYPTION_KEY");
         }
         byte[] raw;
         try {
             raw = Base64.getDecoder().decode(base64Key.trim());
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("webhooks.encryption-key is not valid base64; "
-                    + "generate one with `openssl rand -base64 32`");
+            throw new IllegalArgumentException(
+                    "webhooks.encryption-key is not valid base64; " + "generate one with `openssl rand -base64 32`");
         }
         if (raw.length != 32) {
-            throw new IllegalArgumentException("webhooks.encryption-key must be base64 of 32 bytes (it is "
-                    + raw.length + "); generate one with `openssl rand -base64 32`");
+            throw new IllegalArgumentException("webhooks.encryption-key must be base64 of 32 bytes (it is " + raw.length
+                    + "); generate one with `openssl rand -base64 32`");
         }
         return new SecretBox(raw);
     }

@@ -29,7 +29,9 @@ class DeliveryLogController {
     }
 
     /** Newest first; pass {@code nextCursor} back as {@code cursor} for the next page. */
-    @Operation(summary = "List deliveries, newest first", description = "Filter by status or documentId; page with cursor.")
+    @Operation(
+            summary = "List deliveries, newest first",
+            description = "Filter by status or documentId; page with cursor.")
     @GetMapping("/deliveries")
     DeliveryView.Page listDeliveries(
             AuthenticatedClient client,

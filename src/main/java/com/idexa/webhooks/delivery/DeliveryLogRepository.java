@@ -40,7 +40,8 @@ class DeliveryLogRepository {
             sql.append(" AND (d.created_at, d.id) < (:afterCreatedAt, :afterId)");
         }
         sql.append(" ORDER BY d.created_at DESC, d.id DESC LIMIT :limit");
-        JdbcClient.StatementSpec statement = jdbc.sql(sql.toString()).param("client", clientId).param("limit", limit);
+        JdbcClient.StatementSpec statement =
+                jdbc.sql(sql.toString()).param("client", clientId).param("limit", limit);
         if (status != null) {
             statement = statement.param("status", status.name());
         }
@@ -83,24 +84,18 @@ class DeliveryLogRepository {
                         UPDATE deliveries
                         SET status = 'PENDING', next_attempt_at = now(), schedule_failures = 0, lease_token = NULL,
                             finished_at = NULL
-                        WHERE id = ? AND client_id = ? AND status <> 'PENDING'""")
-                .params(deliveryId, clientId)
-                .update() == 1;
+                        WHERE id = ? AND client_id = ? AND status <> 'PENDING'""").params(deliveryId, clientId).update() == 1;
     }
 
     /** Deletes finished deliveries older than the cutoff, then events left without deliveries. */
     int purgeFinishedBefore(OffsetDateTime cutoff, int batch) {
         int deliveries = jdbc.sql("""
                         DELETE FROM deliveries WHERE id IN (
-                            SELECT id FROM deliveries WHERE status <> 'PENDING' AND finished_at < ? LIMIT ?)""")
-                .params(cutoff, batch)
-                .update();
+                            SELECT id FROM deliveries WHERE status <> 'PENDING' AND finished_at < ? LIMIT ?)""").params(cutoff, batch).update();
         int events = jdbc.sql("""
                         DELETE FROM events WHERE id IN (
                             SELECT e.id FROM events e WHERE e.created_at < ?
-                            AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id) LIMIT ?)""")
-                .params(cutoff, batch)
-                .update();
+                            AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id) LIMIT ?)""").params(cutoff, batch).update();
         return deliveries + events;
     }
 

@@ -32,8 +32,13 @@ class DeliveryLogService {
     private final JsonMapper json;
     private final Clock clock;
 
-    DeliveryLogService(DeliveryLogRepository log, EventIntakeService intake, WebhookService webhooks,
-            DeliveryNotifications notifications, JsonMapper json, Clock clock) {
+    DeliveryLogService(
+            DeliveryLogRepository log,
+            EventIntakeService intake,
+            WebhookService webhooks,
+            DeliveryNotifications notifications,
+            JsonMapper json,
+            Clock clock) {
         this.log = log;
         this.intake = intake;
         this.webhooks = webhooks;
@@ -43,7 +48,8 @@ class DeliveryLogService {
     }
 
     @Transactional(readOnly = true)
-    DeliveryView.Page listDeliveries(UUID clientId, DeliveryStatus status, String documentId, String cursor, Integer limit) {
+    DeliveryView.Page listDeliveries(
+            UUID clientId, DeliveryStatus status, String documentId, String cursor, Integer limit) {
         int size = limit == null ? DEFAULT_LIMIT : limit;
         if (size < 1 || size > MAX_LIMIT) {
             throw new InvalidRequest("limit", "limit must be between 1 and " + MAX_LIMIT);
@@ -114,8 +120,10 @@ class DeliveryLogService {
             String raw = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
             int colon = raw.indexOf(':');
             long micros = Long.parseLong(raw.substring(0, colon));
-            Instant at = Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000), Math.floorMod(micros, 1_000_000) * 1_000L);
-            return new DeliveryLogRepository.Position(at.atOffset(ZoneOffset.UTC), UUID.fromString(raw.substring(colon + 1)));
+            Instant at =
+                    Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000), Math.floorMod(micros, 1_000_000) * 1_000L);
+            return new DeliveryLogRepository.Position(
+                    at.atOffset(ZoneOffset.UTC), UUID.fromString(raw.substring(colon + 1)));
         } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
             throw new InvalidRequest("cursor", "cursor is not one this API returned");
         }
@@ -123,13 +131,18 @@ class DeliveryLogService {
 
     static class DeliveryNotFound extends ApiException {
         DeliveryNotFound(UUID id) {
-            super(HttpStatus.NOT_FOUND, "Delivery not found", "No delivery with the id " + id + " exists for this client.");
+            super(
+                    HttpStatus.NOT_FOUND,
+                    "Delivery not found",
+                    "No delivery with the id " + id + " exists for this client.");
         }
     }
 
     static class DeliveryStillPending extends ApiException {
         DeliveryStillPending(UUID id) {
-            super(HttpStatus.CONFLICT, "Delivery still pending",
+            super(
+                    HttpStatus.CONFLICT,
+                    "Delivery still pending",
                     "Delivery " + id + " is still PENDING: it will be attempted without being asked. "
                             + "Only a SUCCEEDED, FAILED or CANCELLED delivery can be sent again.");
         }

@@ -68,14 +68,16 @@ class DeliveryMetrics {
     }
 
     void attempted(AttemptRecord attempt, DeliveryStatus status) {
-        registry.counter("webhook.delivery.attempts", "outcome", attempt.outcome()).increment();
+        registry.counter("webhook.delivery.attempts", "outcome", attempt.outcome())
+                .increment();
         Timer.builder("webhook.delivery.attempt.duration")
                 .description("Duration of delivery attempts, token fetch included")
                 .publishPercentileHistogram()
                 .register(registry)
                 .record(attempt.durationMillis(), TimeUnit.MILLISECONDS);
         if (status == DeliveryStatus.SUCCEEDED) {
-            registry.counter("webhook.deliveries.finished", "status", "SUCCEEDED").increment();
+            registry.counter("webhook.deliveries.finished", "status", "SUCCEEDED")
+                    .increment();
         } else if (status == DeliveryStatus.FAILED) {
             deliveriesFailed.increment();
         }

@@ -106,8 +106,10 @@ class DeliveryNotifications implements SmartLifecycle {
                 if (!running) {
                     return;
                 }
-                log.warn("Lost the LISTEN connection ({}); polling covers the gap, reconnecting in {} ms",
-                        e.getClass().getSimpleName(), backoffMillis);
+                log.warn(
+                        "Lost the LISTEN connection ({}); polling covers the gap, reconnecting in {} ms",
+                        e.getClass().getSimpleName(),
+                        backoffMillis);
                 try {
                     Thread.sleep(backoffMillis);
                 } catch (InterruptedException interrupted) {

@@ -27,7 +27,8 @@ class DeliveryPurger {
     private final Duration retention;
     private final Duration interval;
 
-    DeliveryPurger(DeliveryLogRepository repository, TaskScheduler scheduler, Clock clock, WebhooksProperties properties) {
+    DeliveryPurger(
+            DeliveryLogRepository repository, TaskScheduler scheduler, Clock clock, WebhooksProperties properties) {
         this.repository = repository;
         this.scheduler = scheduler;
         this.clock = clock;

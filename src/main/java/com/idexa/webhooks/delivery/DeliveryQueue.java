@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Function;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -97,7 +98,8 @@ class DeliveryQueue {
      * @param roomByClient for clients with attempts in flight here, how many more they may have; clients absent
      *     from the map may have {@code perClient}
      */
-    List<ClaimedDelivery> claim(int limit, int perClient, Map<UUID, Integer> roomByClient, Duration lease, UUID leaseToken) {
+    List<ClaimedDelivery> claim(
+            int limit, int perClient, Map<UUID, Integer> roomByClient, Duration lease, UUID leaseToken) {
         List<UUID> full = roomByClient.entrySet().stream()
                 .filter(entry -> entry.getValue() <= 0)
                 .map(Map.Entry::getKey)
@@ -105,7 +107,9 @@ class DeliveryQueue {
         List<UUID> busy = List.copyOf(roomByClient.keySet());
         return jdbc.sql(CLAIM)
                 .param("busyClients", PgArrays.literal(busy))
-                .param("busyRoom", PgArrays.literal(busy.stream().map(roomByClient::get).toList()))
+                .param(
+                        "busyRoom",
+                        PgArrays.literal(busy.stream().map(roomByClient::get).toList()))
                 .param("fullClients", PgArrays.literal(full))
                 .param("scan", Math.max(limit * 4, 100))
                 .param("perClient", perClient)
@@ -130,22 +134,33 @@ class DeliveryQueue {
     /** @return the deliveries whose lease was lost (another worker owns them now); their attempts are logged all the same */
     List<UUID> recordAttempts(List<Outcome> outcomes) {
         return jdbc.sql(RECORD_ATTEMPTS)
-                .param("ids", PgArrays.literal(outcomes.stream().map(o -> o.delivery().id()).toList()))
-                .param("tokens", PgArrays.literal(outcomes.stream().map(o -> o.delivery().leaseToken()).toList()))
-                .param("statuses", PgArrays.literal(outcomes.stream().map(o -> o.status().name()).toList()))
-                .param("failures", PgArrays.literal(outcomes.stream().map(Outcome::scheduleFailures).toList()))
-                .param("delays", PgArrays.literal(outcomes.stream()
-                        .map(o -> o.retryIn() == null ? null : o.retryIn().toMillis()).toList()))
-                .param("attemptedAt", PgArrays.literal(outcomes.stream().map(o -> o.attempt().attemptedAt()).toList()))
-                .param("codes", PgArrays.literal(outcomes.stream().map(o -> o.attempt().statusCode()).toList()))
-                .param("errors", PgArrays.literal(outcomes.stream().map(o -> o.attempt().error()).toList()))
-                .param("durations", PgArrays.literal(outcomes.stream()
-                        .map(o -> (int) Math.min(Integer.MAX_VALUE, o.attempt().durationMillis())).toList()))
-                .param("methods", PgArrays.literal(outcomes.stream().map(o -> o.attempt().method()).toList()))
-                .param("urls", PgArrays.literal(outcomes.stream().map(o -> o.attempt().url()).toList()))
-                .param("bodies", PgArrays.literal(outcomes.stream().map(o -> o.attempt().responseBody()).toList()))
+                .param("ids", column(outcomes, o -> o.delivery().id()))
+                .param("tokens", column(outcomes, o -> o.delivery().leaseToken()))
+                .param("statuses", column(outcomes, o -> o.status().name()))
+                .param("failures", column(outcomes, Outcome::scheduleFailures))
+                .param(
+                        "delays",
+                        column(
+                                outcomes,
+                                o -> o.retryIn() == null ? null : o.retryIn().toMillis()))
+                .param("attemptedAt", column(outcomes, o -> o.attempt().attemptedAt()))
+                .param("codes", column(outcomes, o -> o.attempt().statusCode()))
+                .param("errors", column(outcomes, o -> o.attempt().error()))
+                .param(
+                        "durations",
+                        column(
+                                outcomes,
+                                o -> Math.min(Integer.MAX_VALUE, o.attempt().durationMillis())))
+                .param("methods", column(outcomes, o -> o.attempt().method()))
+                .param("urls", column(outcomes, o -> o.attempt().url()))
+                .param("bodies", column(outcomes, o -> o.attempt().responseBody()))
                 .query(UUID.class)
                 .list();
+    }
+
+    /** One column of a batch, as an array literal. */
+    private static String column(List<Outcome> outcomes, Function<Outcome, ?> value) {
+        return PgArrays.literal(outcomes.stream().map(value).toList());
     }
 
     /** No webhook at attempt time: the delivery ends without an HTTP attempt. */
@@ -155,8 +170,9 @@ class DeliveryQueue {
                         SET status = 'CANCELLED', next_attempt_at = NULL, lease_token = NULL, last_error = ?,
                             finished_at = now()
                         WHERE id = ? AND lease_token = ?""")
-                .params(reason, delivery.id(), delivery.leaseToken())
-                .update() == 1;
+                        .params(reason, delivery.id(), delivery.leaseToken())
+                        .update()
+                == 1;
     }
 
     /** Gives claimed deliveries back at once, due now (shutdown, or a claim beyond a client's room). */
@@ -168,8 +184,15 @@ class DeliveryQueue {
                         UPDATE deliveries SET next_attempt_at = now(), lease_token = NULL
                         WHERE status = 'PENDING' AND (id, lease_token) IN (
                             SELECT * FROM unnest(CAST(:ids AS uuid[]), CAST(:tokens AS uuid[])))""")
-                .param("ids", PgArrays.literal(deliveries.stream().map(ClaimedDelivery::id).toList()))
-                .param("tokens", PgArrays.literal(deliveries.stream().map(ClaimedDelivery::leaseToken).toList()))
+                .param(
+                        "ids",
+                        PgArrays.literal(
+                                deliveries.stream().map(ClaimedDelivery::id).toList()))
+                .param(
+                        "tokens",
+                        PgArrays.literal(deliveries.stream()
+                                .map(ClaimedDelivery::leaseToken)
+                                .toList()))
                 .update();
     }
 }

@@ -16,8 +16,8 @@ import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.springframework.boot.info.BuildProperties;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.info.BuildProperties;
 import org.springframework.stereotype.Component;
 
 /**
@@ -36,14 +36,19 @@ class DeliverySender {
     private final int maxResponseBody;
     private final String userAgent;
 
-    DeliverySender(OutboundHttpClient http, TokenProvider tokens, Clock clock, WebhooksProperties properties,
+    DeliverySender(
+            OutboundHttpClient http,
+            TokenProvider tokens,
+            Clock clock,
+            WebhooksProperties properties,
             ObjectProvider<BuildProperties> build) {
         this.http = http;
         this.tokens = tokens;
         this.clock = clock;
         this.maxResponseBody = (int) properties.outbound().maxResponseBody().toBytes();
         BuildProperties info = build.getIfAvailable();
-        String version = info != null ? info.getVersion()
+        String version = info != null
+                ? info.getVersion()
                 : DeliverySender.class.getPackage().getImplementationVersion();
         this.userAgent = USER_AGENT_PRODUCT + "/" + (version == null ? "dev" : version);
     }
@@ -57,7 +62,8 @@ class DeliverySender {
             String authorization = tokenEndpoint == null
                     ? webhook.secrets().authorization()
                     : withScheme(webhook, tokens.token(tokenEndpoint));
-            OutboundResponse response = http.send(request(delivery, webhook, url, authorization, attemptedAt), maxResponseBody);
+            OutboundResponse response =
+                    http.send(request(delivery, webhook, url, authorization, attemptedAt), maxResponseBody);
             if (response.status() == 401 && tokenEndpoint != null) {
                 tokens.invalidate(tokenEndpoint);
                 authorization = withScheme(webhook, tokens.token(tokenEndpoint));
@@ -65,11 +71,27 @@ class DeliverySender {
             }
             return answered(attemptedAt, elapsedMillis(started), webhook.method(), url, response);
         } catch (TokenFetchFailed e) {
-            return new AttemptRecord(attemptedAt, elapsedMillis(started), webhook.method(), url, null,
-                    e.getMessage(), null, null, "token_failed");
+            return new AttemptRecord(
+                    attemptedAt,
+                    elapsedMillis(started),
+                    webhook.method(),
+                    url,
+                    null,
+                    e.getMessage(),
+                    null,
+                    null,
+                    "token_failed");
         } catch (OutboundFailure e) {
-            return new AttemptRecord(attemptedAt, elapsedMillis(started), webhook.method(), url, null,
-                    e.getMessage(), null, null, e.kind().tag());
+            return new AttemptRecord(
+                    attemptedAt,
+                    elapsedMillis(started),
+                    webhook.method(),
+                    url,
+                    null,
+                    e.getMessage(),
+                    null,
+                    null,
+                    e.kind().tag());
         }
     }
 
@@ -77,8 +99,8 @@ class DeliverySender {
         return (System.nanoTime() - startedNanos) / 1_000_000;
     }
 
-    private OutboundRequest request(ClaimedDelivery delivery, Webhook webhook, String url, String authorization,
-            OffsetDateTime attemptedAt) {
+    private OutboundRequest request(
+            ClaimedDelivery delivery, Webhook webhook, String url, String authorization, OffsetDateTime attemptedAt) {
         Map<String, String> headers = new LinkedHashMap<>();
         if (webhook.secrets().headers() != null) {
             headers.putAll(webhook.secrets().headers());
@@ -97,8 +119,8 @@ class DeliverySender {
         return new OutboundRequest(webhook.method(), URI.create(url), headers, body);
     }
 
-    private AttemptRecord answered(OffsetDateTime attemptedAt, long durationMillis, String method, String url,
-            OutboundResponse response) {
+    private AttemptRecord answered(
+            OffsetDateTime attemptedAt, long durationMillis, String method, String url, OutboundResponse response) {
         int status = response.status();
         String error = null;
         if (status >= 300 && status < 400) {
@@ -110,16 +132,28 @@ class DeliverySender {
         }
         // PostgreSQL text cannot hold NUL; a binary answer must not make its outcome unrecordable.
         String body = response.bodyText().replace('\u0000', '\uFFFD') + (response.truncated() ? "…[truncated]" : "");
-        return new AttemptRecord(attemptedAt, durationMillis, method, url, status, error,
-                body, response.retryAfter(), (status / 100) + "xx");
+        return new AttemptRecord(
+                attemptedAt,
+                durationMillis,
+                method,
+                url,
+                status,
+                error,
+                body,
+                response.retryAfter(),
+                (status / 100) + "xx");
     }
 
     private static TokenEndpoint tokenEndpoint(Webhook webhook) {
         if (webhook.authorizationUrl() == null) {
             return null;
         }
-        return new TokenEndpoint(webhook.id(), webhook.authorizationUrl(), webhook.authorizationMethod(),
-                webhook.secrets().authorizationHeaders(), webhook.secrets().authorizationBody(),
+        return new TokenEndpoint(
+                webhook.id(),
+                webhook.authorizationUrl(),
+                webhook.authorizationMethod(),
+                webhook.secrets().authorizationHeaders(),
+                webhook.secrets().authorizationBody(),
                 webhook.authorizationResponseTokenAttr());
     }
 

@@ -58,13 +58,21 @@ public class Dispatcher implements SmartLifecycle {
     private volatile boolean running;
     /** Whether the last claim found as many due deliveries as it asked for: there is a backlog. */
     private boolean backlog;
+
     private long lastClaimNanos;
     /** While there is a backlog, claims wait this long at most for a quarter of the room to come free. */
     private static final Duration COALESCE = Duration.ofMillis(20);
+
     private Thread loop;
 
-    Dispatcher(DeliveryQueue queue, DeliverySender sender, WebhookService webhooks,
-            DeliveryNotifications notifications, DeliveryMetrics metrics, WebhooksProperties properties, Clock clock) {
+    Dispatcher(
+            DeliveryQueue queue,
+            DeliverySender sender,
+            WebhookService webhooks,
+            DeliveryNotifications notifications,
+            DeliveryMetrics metrics,
+            WebhooksProperties properties,
+            Clock clock) {
         this.queue = queue;
         this.sender = sender;
         this.webhooks = webhooks;
@@ -85,21 +93,29 @@ public class Dispatcher implements SmartLifecycle {
         if (!settings.enabled() || running) {
             return;
         }
-        workers = new ThreadPoolExecutor(settings.maxInFlight(), settings.maxInFlight(), 30, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), runnable -> {
+        workers = new ThreadPoolExecutor(
+                settings.maxInFlight(),
+                settings.maxInFlight(),
+                30,
+                TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(),
+                runnable -> {
                     Thread thread = new Thread(runnable, "delivery-worker-" + workerNumber.incrementAndGet());
                     thread.setDaemon(true);
                     return thread;
                 });
         workers.allowCoreThreadTimeOut(true);
-        recorder = new OutcomeRecorder(queue, outcome -> claimed.remove(outcome.delivery().id()));
+        recorder = new OutcomeRecorder(
+                queue, outcome -> claimed.remove(outcome.delivery().id()));
         recorder.start("delivery-outcomes");
         running = true;
         notifications.subscribe(signal);
         loop = new Thread(this::runLoop, "delivery-dispatcher");
         loop.setDaemon(true);
         loop.start();
-        log.info("Dispatcher started: up to {} attempts in flight, {} per client", settings.maxInFlight(),
+        log.info(
+                "Dispatcher started: up to {} attempts in flight, {} per client",
+                settings.maxInFlight(),
                 settings.maxInFlightPerClient());
     }
 
@@ -176,11 +192,13 @@ public class Dispatcher implements SmartLifecycle {
         int want = Math.min(free, settings.claimBatchSize());
         Map<UUID, Integer> room = new HashMap<>();
         inFlightByClient.forEach((client, count) -> room.put(client, settings.maxInFlightPerClient() - count.get()));
-        List<ClaimedDelivery> batch = queue.claim(want, settings.maxInFlightPerClient(), room, settings.lease(),
-                UUID.randomUUID());
+        List<ClaimedDelivery> batch =
+                queue.claim(want, settings.maxInFlightPerClient(), room, settings.lease(), UUID.randomUUID());
         for (ClaimedDelivery delivery : batch) {
             inFlight.incrementAndGet();
-            inFlightByClient.computeIfAbsent(delivery.clientId(), client -> new AtomicInteger()).incrementAndGet();
+            inFlightByClient
+                    .computeIfAbsent(delivery.clientId(), client -> new AtomicInteger())
+                    .incrementAndGet();
             claimed.put(delivery.id(), delivery);
             started.incrementAndGet();
             workers.execute(() -> run(delivery));
@@ -206,8 +224,8 @@ public class Dispatcher implements SmartLifecycle {
             if (!recording) {
                 claimed.remove(delivery.id());
             }
-            inFlightByClient.computeIfPresent(delivery.clientId(),
-                    (client, count) -> count.decrementAndGet() <= 0 ? null : count);
+            inFlightByClient.computeIfPresent(
+                    delivery.clientId(), (client, count) -> count.decrementAndGet() <= 0 ? null : count);
             inFlight.decrementAndGet();
             signal.signal();
             MDC.clear();
@@ -216,9 +234,8 @@ public class Dispatcher implements SmartLifecycle {
 
     /** @return the outcome to record, or {@code null} when the delivery was cancelled instead */
     private Outcome attempt(ClaimedDelivery delivery) {
-        Optional<Webhook> webhook = delivery.webhookId() == null
-                ? Optional.empty()
-                : webhooks.webhookForDelivery(delivery.webhookId());
+        Optional<Webhook> webhook =
+                delivery.webhookId() == null ? Optional.empty() : webhooks.webhookForDelivery(delivery.webhookId());
         if (webhook.isEmpty()) {
             queue.cancel(delivery, "the client had no webhook when the attempt was due");
             metrics.cancelled();
@@ -238,7 +255,9 @@ public class Dispatcher implements SmartLifecycle {
             status = DeliveryStatus.FAILED;
         } else {
             failures++;
-            delay = retryPolicy.nextDelay(failures, attempt.statusCode(), attempt.retryAfter()).orElse(null);
+            delay = retryPolicy
+                    .nextDelay(failures, attempt.statusCode(), attempt.retryAfter())
+                    .orElse(null);
             status = delay == null ? DeliveryStatus.FAILED : DeliveryStatus.PENDING;
         }
         metrics.attempted(attempt, status);

@@ -32,8 +32,8 @@ public class EventIntakeService {
     private final DeliveryMetrics metrics;
     private final JsonMapper json;
 
-    EventIntakeService(EventRepository events, DeliveryNotifications notifications, DeliveryMetrics metrics,
-            JsonMapper json) {
+    EventIntakeService(
+            EventRepository events, DeliveryNotifications notifications, DeliveryMetrics metrics, JsonMapper json) {
         this.events = events;
         this.notifications = notifications;
         this.metrics = metrics;
@@ -65,7 +65,10 @@ public class EventIntakeService {
     /** Records a test event with a sample document for the client's current webhook. */
     @Transactional
     RecordedEvent recordTestEvent(UUID clientId, ObjectNode sampleDocument) {
-        return record(List.of(new DocumentEvent(null, clientId, Webhook.TYPE_DOCUMENT_FINISHED, sampleDocument)), true, "")
+        return record(
+                        List.of(new DocumentEvent(null, clientId, Webhook.TYPE_DOCUMENT_FINISHED, sampleDocument)),
+                        true,
+                        "")
                 .get(0);
     }
 
@@ -76,13 +79,20 @@ public class EventIntakeService {
             DocumentEvent event = batch.get(i);
             String prefix = path.isEmpty() ? "" : path + "[" + i + "].";
             if (event.type() != Webhook.TYPE_DOCUMENT_FINISHED) {
-                problems.add(new FieldProblem(prefix + "type", "type must be 0 (Document finished), the only event type"));
+                problems.add(
+                        new FieldProblem(prefix + "type", "type must be 0 (Document finished), the only event type"));
             }
             String documentId = documentId(event.document(), prefix, problems);
             UUID id = UUID.randomUUID();
             String key = event.eventId() == null ? id.toString() : event.eventId();
-            rows.add(new EventRepository.NewEvent(id, event.clientId(), key, event.type(), documentId,
-                    json.writeValueAsString(event.document()), test));
+            rows.add(new EventRepository.NewEvent(
+                    id,
+                    event.clientId(),
+                    key,
+                    event.type(),
+                    documentId,
+                    json.writeValueAsString(event.document()),
+                    test));
         }
         Set<UUID> clients = new LinkedHashSet<>();
         batch.forEach(event -> clients.add(event.clientId()));
@@ -92,7 +102,9 @@ public class EventIntakeService {
         }
         for (int i = 0; i < batch.size(); i++) {
             if (!known.contains(batch.get(i).clientId())) {
-                problems.add(new FieldProblem(path + "[" + i + "].clientId", "no client has the id " + batch.get(i).clientId()));
+                problems.add(new FieldProblem(
+                        path + "[" + i + "].clientId",
+                        "no client has the id " + batch.get(i).clientId()));
             }
         }
         if (!problems.isEmpty()) {
@@ -100,19 +112,23 @@ public class EventIntakeService {
         }
 
         Set<UUID> inserted = events.insertNew(rows);
-        Map<UUID, UUID> deliveries = inserted.isEmpty() ? Map.of()
-                : events.insertDeliveries(rows.stream().filter(row -> inserted.contains(row.id())).toList());
+        Map<UUID, UUID> deliveries = inserted.isEmpty()
+                ? Map.of()
+                : events.insertDeliveries(
+                        rows.stream().filter(row -> inserted.contains(row.id())).toList());
         List<EventRepository.EventKey> replayed = rows.stream()
                 .filter(row -> !inserted.contains(row.id()))
                 .map(row -> new EventRepository.EventKey(row.clientId(), row.eventKey()))
                 .toList();
-        Map<EventRepository.EventKey, RecordedEvent> earlier = replayed.isEmpty() ? Map.of() : events.findByKeys(replayed);
+        Map<EventRepository.EventKey, RecordedEvent> earlier =
+                replayed.isEmpty() ? Map.of() : events.findByKeys(replayed);
 
         List<RecordedEvent> results = new ArrayList<>(rows.size());
         for (EventRepository.NewEvent row : rows) {
-            results.add(inserted.contains(row.id())
-                    ? new RecordedEvent(row.eventKey(), deliveries.get(row.id()))
-                    : earlier.get(new EventRepository.EventKey(row.clientId(), row.eventKey())));
+            results.add(
+                    inserted.contains(row.id())
+                            ? new RecordedEvent(row.eventKey(), deliveries.get(row.id()))
+                            : earlier.get(new EventRepository.EventKey(row.clientId(), row.eventKey())));
         }
         metrics.eventsAccepted(inserted.size());
         if (!deliveries.isEmpty()) {
@@ -123,7 +139,9 @@ public class EventIntakeService {
 
     private static String documentId(JsonNode document, String prefix, List<FieldProblem> problems) {
         JsonNode id = document == null ? null : document.get("id");
-        if (id == null || !(id.isString() || id.isIntegralNumber()) || id.asString().isBlank()) {
+        if (id == null
+                || !(id.isString() || id.isIntegralNumber())
+                || id.asString().isBlank()) {
             problems.add(new FieldProblem(prefix + "document.id", "document.id is required: a non-blank string"));
             return null;
         }

@@ -24,7 +24,8 @@ import org.springframework.stereotype.Repository;
 class EventRepository {
 
     /** An event ready to insert; {@code eventKey} is the platform's eventId or the event's own id. */
-    record NewEvent(UUID id, UUID clientId, String eventKey, int type, String documentId, String document, boolean test) {}
+    record NewEvent(
+            UUID id, UUID clientId, String eventKey, int type, String documentId, String document, boolean test) {}
 
     /** Which client sent which key: how an event is found again. */
     record EventKey(UUID clientId, String eventKey) {}
@@ -55,23 +56,59 @@ class EventRepository {
     }
 
     Set<UUID> existingClients(Collection<UUID> clientIds) {
-        return Set.copyOf(jdbc.sql("SELECT c.id FROM unnest(CAST(:ids AS uuid[])) AS k (id) JOIN clients c ON c.id = k.id")
-                .param("ids", PgArrays.literal(clientIds))
-                .query(UUID.class)
-                .list());
+        return Set.copyOf(
+                jdbc.sql("SELECT c.id FROM unnest(CAST(:ids AS uuid[])) AS k (id) JOIN clients c ON c.id = k.id")
+                        .param("ids", PgArrays.literal(clientIds))
+                        .query(UUID.class)
+                        .list());
     }
 
     /** @return the ids of the events inserted; an event whose key the client already sent is not */
     Set<UUID> insertNew(List<NewEvent> events) {
         return Set.copyOf(template.execute((Connection connection) -> {
             try (PreparedStatement statement = connection.prepareStatement(INSERT_EVENTS)) {
-                statement.setArray(1, array(connection, "uuid", events.stream().map(NewEvent::id).toArray()));
-                statement.setArray(2, array(connection, "uuid", events.stream().map(NewEvent::clientId).toArray()));
-                statement.setArray(3, array(connection, "text", events.stream().map(NewEvent::eventKey).toArray()));
-                statement.setArray(4, array(connection, "int4", events.stream().map(NewEvent::type).toArray()));
-                statement.setArray(5, array(connection, "text", events.stream().map(NewEvent::documentId).toArray()));
-                statement.setArray(6, array(connection, "text", events.stream().map(NewEvent::document).toArray()));
-                statement.setArray(7, array(connection, "bool", events.stream().map(NewEvent::test).toArray()));
+                statement.setArray(
+                        1,
+                        array(
+                                connection,
+                                "uuid",
+                                events.stream().map(NewEvent::id).toArray()));
+                statement.setArray(
+                        2,
+                        array(
+                                connection,
+                                "uuid",
+                                events.stream().map(NewEvent::clientId).toArray()));
+                statement.setArray(
+                        3,
+                        array(
+                                connection,
+                                "text",
+                                events.stream().map(NewEvent::eventKey).toArray()));
+                statement.setArray(
+                        4,
+                        array(
+                                connection,
+                                "int4",
+                                events.stream().map(NewEvent::type).toArray()));
+                statement.setArray(
+                        5,
+                        array(
+                                connection,
+                                "text",
+                                events.stream().map(NewEvent::documentId).toArray()));
+                statement.setArray(
+                        6,
+                        array(
+                                connection,
+                                "text",
+                                events.stream().map(NewEvent::document).toArray()));
+                statement.setArray(
+                        7,
+                        array(
+                                connection,
+                                "bool",
+                                events.stream().map(NewEvent::test).toArray()));
                 return readUuids(statement.executeQuery(), 1);
             }
         }));
@@ -81,10 +118,20 @@ class EventRepository {
     Map<UUID, UUID> insertDeliveries(Collection<NewEvent> inserted) {
         Map<UUID, UUID> deliveries = new HashMap<>();
         jdbc.sql(INSERT_DELIVERIES)
-                .param("events", PgArrays.literal(inserted.stream().map(NewEvent::id).toList()))
-                .param("clients", PgArrays.literal(inserted.stream().map(NewEvent::clientId).toList()))
-                .param("documents", PgArrays.literal(inserted.stream().map(NewEvent::documentId).toList()))
-                .param("types", PgArrays.literal(inserted.stream().map(NewEvent::type).toList()))
+                .param(
+                        "events",
+                        PgArrays.literal(inserted.stream().map(NewEvent::id).toList()))
+                .param(
+                        "clients",
+                        PgArrays.literal(
+                                inserted.stream().map(NewEvent::clientId).toList()))
+                .param(
+                        "documents",
+                        PgArrays.literal(
+                                inserted.stream().map(NewEvent::documentId).toList()))
+                .param(
+                        "types",
+                        PgArrays.literal(inserted.stream().map(NewEvent::type).toList()))
                 .query(rs -> {
                     deliveries.put(rs.getObject("event_id", UUID.class), rs.getObject("id", UUID.class));
                 });
@@ -100,10 +147,17 @@ class EventRepository {
                         FROM events e
                         JOIN unnest(CAST(:clients AS uuid[]), CAST(:keys AS text[])) AS k (client_id, event_key)
                           ON e.client_id = k.client_id AND e.event_key = k.event_key""")
-                .param("clients", PgArrays.literal(keys.stream().map(EventRepository.EventKey::clientId).toList()))
-                .param("keys", PgArrays.literal(keys.stream().map(EventKey::eventKey).toList()))
+                .param(
+                        "clients",
+                        PgArrays.literal(keys.stream()
+                                .map(EventRepository.EventKey::clientId)
+                                .toList()))
+                .param(
+                        "keys",
+                        PgArrays.literal(keys.stream().map(EventKey::eventKey).toList()))
                 .query(rs -> {
-                    found.put(new EventKey(rs.getObject("client_id", UUID.class), rs.getString("event_key")),
+                    found.put(
+                            new EventKey(rs.getObject("client_id", UUID.class), rs.getString("event_key")),
                             new RecordedEvent(rs.getString("event_key"), rs.getObject("delivery_id", UUID.class)));
                 });
         return found;

@@ -26,7 +26,9 @@ import tools.jackson.databind.node.ObjectNode;
 class IntakeController {
 
     record DocumentEventRequest(
-            @Size(min = 1, max = 200, message = "eventId must be 1 to 200 characters") String eventId,
+            @Size(min = 1, max = 200, message = "eventId must be 1 to 200 characters")
+            String eventId,
+
             @NotNull(message = "clientId is required") UUID clientId,
             @NotNull(message = "type is required") Integer type,
             @NotNull(message = "document is required") ObjectNode document) {
@@ -36,7 +38,8 @@ class IntakeController {
         }
     }
 
-    record BatchRequest(@NotNull(message = "events is required") List<@Valid @NotNull DocumentEventRequest> events) {}
+    record BatchRequest(
+            @NotNull(message = "events is required") List<@Valid @NotNull DocumentEventRequest> events) {}
 
     record BatchResult(List<RecordedEvent> results) {}
 
@@ -47,8 +50,10 @@ class IntakeController {
     }
 
     /** 202 once the event and its delivery are committed; the same body again for a repeated {@code eventId}. */
-    @Operation(summary = "Record a finished document and schedule its delivery",
-            description = "202 once committed. Idempotent per (clientId, eventId). deliveryId is null when the client has no webhook.")
+    @Operation(
+            summary = "Record a finished document and schedule its delivery",
+            description =
+                    "202 once committed. Idempotent per (clientId, eventId). deliveryId is null when the client has no webhook.")
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     @ResponseStatus(HttpStatus.ACCEPTED)
     RecordedEvent recordDocumentEvent(@Valid @RequestBody DocumentEventRequest request) {
@@ -56,7 +61,8 @@ class IntakeController {
     }
 
     /** Up to 1,000 events in one transaction: all recorded, or none; results in the order of the events. */
-    @Operation(summary = "Record a batch of finished documents",
+    @Operation(
+            summary = "Record a batch of finished documents",
             description = "Up to 1000 events, each as in the single call, in one transaction: all or none. "
                     + "Results come in the order of the events; a repeated eventId gets its first result.")
     @PostMapping(path = "/batch", consumes = MediaType.APPLICATION_JSON_VALUE)

@@ -8,5 +8,9 @@ import java.time.Duration;
  * @param scheduleFailures failures in the current retry schedule, this attempt's included
  * @param retryIn the wait before the next attempt, or {@code null} when the delivery is finished
  */
-record Outcome(ClaimedDelivery delivery, AttemptRecord attempt, DeliveryStatus status, int scheduleFailures,
+record Outcome(
+        ClaimedDelivery delivery,
+        AttemptRecord attempt,
+        DeliveryStatus status,
+        int scheduleFailures,
         Duration retryIn) {}

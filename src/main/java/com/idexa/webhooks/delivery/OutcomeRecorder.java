@@ -83,8 +83,11 @@ final class OutcomeRecorder {
                 return;
             } catch (RuntimeException e) {
                 if (attempt == 3) {
-                    log.error("Could not record {} attempt outcomes; their deliveries are sent again when their leases "
-                            + "run out", batch.size(), e);
+                    log.error(
+                            "Could not record {} attempt outcomes; their deliveries are sent again when their leases "
+                                    + "run out",
+                            batch.size(),
+                            e);
                     return;
                 }
                 log.warn("Recording attempt outcomes failed; trying again in {} ms", backoff, e);

@@ -33,7 +33,11 @@ final class RetryPolicy {
     }
 
     static RetryPolicy from(WebhooksProperties.Delivery settings, Clock clock) {
-        return new RetryPolicy(settings.retryDelays(), settings.jitter(), settings.retryAfterCap(), clock,
+        return new RetryPolicy(
+                settings.retryDelays(),
+                settings.jitter(),
+                settings.retryAfterCap(),
+                clock,
                 RandomGenerator.getDefault());
     }
 

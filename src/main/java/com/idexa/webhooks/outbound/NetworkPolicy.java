@@ -96,7 +96,9 @@ public final class NetworkPolicy {
     public static String whyBlocked(InetAddress address) {
         byte[] bytes = address.getAddress();
         if (address instanceof Inet4Address) {
-            return Cidr.anyContains(BLOCKED_V4, bytes) ? "a loopback, private, link-local or reserved IPv4 address" : null;
+            return Cidr.anyContains(BLOCKED_V4, bytes)
+                    ? "a loopback, private, link-local or reserved IPv4 address"
+                    : null;
         }
         if (address instanceof Inet6Address) {
             byte[] embedded = embeddedIpv4(bytes);

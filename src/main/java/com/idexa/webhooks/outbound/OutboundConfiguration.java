@@ -23,6 +23,7 @@ class OutboundConfiguration {
     @Bean
     OutboundHttpClient outboundHttpClient(WebhooksProperties properties, NetworkPolicy policy) {
         WebhooksProperties.Outbound outbound = properties.outbound();
-        return new OutboundHttpClient(policy, outbound.connectTimeout(), outbound.requestTimeout(), outbound.maxConnections());
+        return new OutboundHttpClient(
+                policy, outbound.connectTimeout(), outbound.requestTimeout(), outbound.maxConnections());
     }
 }

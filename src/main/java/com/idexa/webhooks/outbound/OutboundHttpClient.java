@@ -19,6 +19,7 @@ import javax.net.ssl.SSLException;
 import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.hc.client5.http.DnsResolver;
 import org.apache.hc.client5.http.HttpHostConnectException;
+import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
@@ -28,7 +29,6 @@ import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
-import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
 import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
 
@@ -44,7 +44,8 @@ public class OutboundHttpClient implements AutoCloseable {
     private final ScheduledExecutorService deadlines;
     private final Duration requestTimeout;
 
-    public OutboundHttpClient(NetworkPolicy policy, Duration connectTimeout, Duration requestTimeout, int maxConnections) {
+    public OutboundHttpClient(
+            NetworkPolicy policy, Duration connectTimeout, Duration requestTimeout, int maxConnections) {
         this.requestTimeout = requestTimeout;
         var connections = PoolingHttpClientConnectionManagerBuilder.create()
                 .setDnsResolver(new PolicyDnsResolver(policy))
@@ -90,10 +91,13 @@ public class OutboundHttpClient implements AutoCloseable {
         }
         AtomicBoolean deadlinePassed = new AtomicBoolean();
         long started = System.nanoTime();
-        ScheduledFuture<?> deadline = deadlines.schedule(() -> {
-            deadlinePassed.set(true);
-            httpRequest.cancel(); // aborts connect, send and read alike
-        }, requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> deadline = deadlines.schedule(
+                () -> {
+                    deadlinePassed.set(true);
+                    httpRequest.cancel(); // aborts connect, send and read alike
+                },
+                requestTimeout.toMillis(),
+                TimeUnit.MILLISECONDS);
         try (ClassicHttpResponse response = http.executeOpen(null, httpRequest, null)) {
             byte[] body = new byte[0];
             boolean truncated = false;
@@ -105,8 +109,12 @@ public class OutboundHttpClient implements AutoCloseable {
                 }
             }
             Header retryAfter = response.getFirstHeader("Retry-After");
-            return new OutboundResponse(response.getCode(), retryAfter == null ? null : retryAfter.getValue(), body,
-                    truncated, elapsed(started));
+            return new OutboundResponse(
+                    response.getCode(),
+                    retryAfter == null ? null : retryAfter.getValue(),
+                    body,
+                    truncated,
+                    elapsed(started));
         } catch (IOException e) {
             throw classify(e, deadlinePassed.get(), elapsed(started));
         } finally {
@@ -116,20 +124,22 @@ public class OutboundHttpClient implements AutoCloseable {
 
     private OutboundFailure classify(IOException e, boolean deadlinePassed, long elapsed) {
         if (deadlinePassed) {
-            return new OutboundFailure(OutboundFailure.Kind.TIMEOUT,
-                    "no complete answer within " + requestTimeout.toMillis() + " ms", elapsed);
+            return new OutboundFailure(
+                    OutboundFailure.Kind.TIMEOUT,
+                    "no complete answer within " + requestTimeout.toMillis() + " ms",
+                    elapsed);
         }
         BlockedAddressException blocked = find(e, BlockedAddressException.class);
         if (blocked != null) {
-            return new OutboundFailure(OutboundFailure.Kind.BLOCKED,
-                    "blocked by the network policy: " + blocked.getMessage(), elapsed);
+            return new OutboundFailure(
+                    OutboundFailure.Kind.BLOCKED, "blocked by the network policy: " + blocked.getMessage(), elapsed);
         }
         if (find(e, ConnectTimeoutException.class) != null) {
             return new OutboundFailure(OutboundFailure.Kind.TIMEOUT, "connect timed out", elapsed);
         }
         if (find(e, SocketTimeoutException.class) != null) {
-            return new OutboundFailure(OutboundFailure.Kind.TIMEOUT,
-                    "no answer within " + requestTimeout.toMillis() + " ms", elapsed);
+            return new OutboundFailure(
+                    OutboundFailure.Kind.TIMEOUT, "no answer within " + requestTimeout.toMillis() + " ms", elapsed);
         }
         if (find(e, UnknownHostException.class) != null) {
             return new OutboundFailure(OutboundFailure.Kind.CONNECTION, "host name could not be resolved", elapsed);
@@ -182,5 +192,4 @@ public class OutboundHttpClient implements AutoCloseable {
             return host;
         }
     }
-
 }

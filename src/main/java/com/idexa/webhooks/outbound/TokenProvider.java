@@ -93,13 +93,16 @@ public class TokenProvider {
             holder = holder.get(path[i]);
         }
         JsonNode token = holder == null ? null : holder.get(path[path.length - 1]);
-        if (token == null || !(token.isString() || token.isNumber()) || token.asString().isBlank()) {
+        if (token == null
+                || !(token.isString() || token.isNumber())
+                || token.asString().isBlank()) {
             throw new TokenFetchFailed("token endpoint answer has no token at '" + endpoint.tokenAttr() + "'", took);
         }
         String value = token.asString();
         Duration lifetime = expiresIn(holder, answer);
         if (lifetime != null && lifetime.compareTo(expiryMargin) > 0) {
-            cache.put(endpoint.cacheKey(), new CachedToken(value, clock.instant().plus(lifetime.minus(expiryMargin))));
+            cache.put(
+                    endpoint.cacheKey(), new CachedToken(value, clock.instant().plus(lifetime.minus(expiryMargin))));
             pruneExpired();
         }
         return value;
@@ -119,7 +122,8 @@ public class TokenProvider {
                     .map(Map.Entry::getValue)
                     .findFirst()
                     .orElse(null);
-            if (contentType != null && contentType.toLowerCase(Locale.ROOT).contains("application/x-www-form-urlencoded")) {
+            if (contentType != null
+                    && contentType.toLowerCase(Locale.ROOT).contains("application/x-www-form-urlencoded")) {
                 body = formEncode(endpoint.body()).getBytes(StandardCharsets.UTF_8);
             } else {
                 body = json.writeValueAsBytes(endpoint.body());

@@ -10,6 +10,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.lang.Nullable;
 import org.springframework.validation.method.ParameterValidationResult;
 import org.springframework.web.bind.MethodArgumentNotValidException;
@@ -18,7 +19,6 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.HandlerMethodValidationException;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
-import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.exc.StreamReadException;
@@ -49,7 +49,8 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)
     ResponseEntity<ProblemDetail> handleTypeMismatch(MethodArgumentTypeMismatchException e) {
-        String expected = e.getRequiredType() == null ? "value" : e.getRequiredType().getSimpleName();
+        String expected =
+                e.getRequiredType() == null ? "value" : e.getRequiredType().getSimpleName();
         return handleApiException(new InvalidRequest(e.getName(), "must be a valid " + expected));
     }
 
@@ -67,7 +68,8 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
             HttpMessageNotReadableException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
         PayloadTooLarge tooLarge = findCause(e, PayloadTooLarge.class);
         if (tooLarge != null) {
-            ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.CONTENT_TOO_LARGE,
+            ProblemDetail problem = ProblemDetail.forStatusAndDetail(
+                    HttpStatus.CONTENT_TOO_LARGE,
                     "The request body is larger than the limit of " + tooLarge.limit() + " bytes.");
             problem.setTitle("Request body too large");
             return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).body(problem);
@@ -83,7 +85,8 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
                 .map(error -> new FieldProblem(error.getField(), error.getDefaultMessage()))
                 .sorted(java.util.Comparator.comparing(FieldProblem::field))
                 .toList();
-        return ResponseEntity.badRequest().body(handleApiException(new InvalidRequest(errors)).getBody());
+        return ResponseEntity.badRequest()
+                .body(handleApiException(new InvalidRequest(errors)).getBody());
     }
 
     @Override
@@ -92,9 +95,11 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         List<FieldProblem> errors = new ArrayList<>();
         for (ParameterValidationResult result : e.getParameterValidationResults()) {
             String name = result.getMethodParameter().getParameterName();
-            result.getResolvableErrors().forEach(error -> errors.add(new FieldProblem(name, error.getDefaultMessage())));
+            result.getResolvableErrors()
+                    .forEach(error -> errors.add(new FieldProblem(name, error.getDefaultMessage())));
         }
-        return ResponseEntity.badRequest().body(handleApiException(new InvalidRequest(errors)).getBody());
+        return ResponseEntity.badRequest()
+                .body(handleApiException(new InvalidRequest(errors)).getBody());
     }
 
     private static List<FieldProblem> describeUnreadable(HttpMessageNotReadableException e) {
@@ -115,8 +120,10 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         }
         StreamReadException malformed = findCause(e, StreamReadException.class);
         if (malformed != null) {
-            String where = malformed.getLocation() == null ? ""
-                    : " at line " + malformed.getLocation().getLineNr() + ", column " + malformed.getLocation().getColumnNr();
+            String where = malformed.getLocation() == null
+                    ? ""
+                    : " at line " + malformed.getLocation().getLineNr() + ", column "
+                            + malformed.getLocation().getColumnNr();
             return List.of(new FieldProblem("body", "is not well-formed JSON" + where));
         }
         JacksonException other = findCause(e, JacksonException.class);

@@ -11,9 +11,12 @@ class WebhookAlreadyExists extends ApiException {
     private final UUID existingId;
 
     WebhookAlreadyExists(UUID existingId) {
-        super(HttpStatus.CONFLICT, "Webhook already exists",
-                "This client already has a webhook (" + existingId + "). Delete it first with DELETE /document_webhooks/"
-                        + existingId + ", then create the new one.");
+        super(
+                HttpStatus.CONFLICT,
+                "Webhook already exists",
+                "This client already has a webhook (" + existingId
+                        + "). Delete it first with DELETE /document_webhooks/" + existingId
+                        + ", then create the new one.");
         this.existingId = existingId;
     }
 

@@ -46,15 +46,27 @@ class WebhookController {
              "authorizationResponseTokenAttr": "access_token"}""";
 
     /** Answers 200, not 201: the documentation says so. */
-    @Operation(summary = "Register the client's webhook",
+    @Operation(
+            summary = "Register the client's webhook",
             description = "A client has one webhook; to change it, delete it and create it again. The url must contain "
                     + ":id, where the document id is placed. Credentials are returned masked; authorizationBody never.",
-            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(
-                    schema = @Schema(implementation = WebhookRequest.class),
-                    examples = @ExampleObject(name = "Idexa documentation example", value = DOCS_EXAMPLE))))
+            requestBody =
+                    @io.swagger.v3.oas.annotations.parameters.RequestBody(
+                            content =
+                                    @Content(
+                                            schema = @Schema(implementation = WebhookRequest.class),
+                                            examples =
+                                                    @ExampleObject(
+                                                            name = "Idexa documentation example",
+                                                            value = DOCS_EXAMPLE))))
     @ApiResponse(responseCode = "200", description = "The webhook, as stored")
-    @ApiResponse(responseCode = "409", description = "The client already has a webhook; its id is in existingWebhookId",
-            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "#/components/schemas/Problem")))
+    @ApiResponse(
+            responseCode = "409",
+            description = "The client already has a webhook; its id is in existingWebhookId",
+            content =
+                    @Content(
+                            mediaType = "application/problem+json",
+                            schema = @Schema(ref = "#/components/schemas/Problem")))
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     WebhookResponse createWebhook(AuthenticatedClient client, @RequestBody WebhookRequest request) {
         return WebhookResponse.of(webhooks.registerWebhook(client.clientId(), request));

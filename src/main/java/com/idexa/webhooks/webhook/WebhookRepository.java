@@ -31,11 +31,23 @@ class WebhookRepository {
     boolean insertIfClientHasNone(Webhook webhook) {
         byte[] sealed = secretBox.seal(json.writeValueAsBytes(webhook.secrets()), associatedData(webhook.id()));
         return jdbc.sql("INSERT INTO webhooks (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                        + "ON CONFLICT (client_id) DO NOTHING")
-                .params(webhook.id(), webhook.clientId(), webhook.name(), webhook.type(), webhook.method(),
-                        webhook.url(), webhook.headerAuth(), webhook.authorizationUrl(), webhook.authorizationMethod(),
-                        webhook.authorizationResponseTokenAttr(), sealed, webhook.createdAt(), webhook.updatedAt())
-                .update() == 1;
+                                + "ON CONFLICT (client_id) DO NOTHING")
+                        .params(
+                                webhook.id(),
+                                webhook.clientId(),
+                                webhook.name(),
+                                webhook.type(),
+                                webhook.method(),
+                                webhook.url(),
+                                webhook.headerAuth(),
+                                webhook.authorizationUrl(),
+                                webhook.authorizationMethod(),
+                                webhook.authorizationResponseTokenAttr(),
+                                sealed,
+                                webhook.createdAt(),
+                                webhook.updatedAt())
+                        .update()
+                == 1;
     }
 
     Optional<Webhook> findByClient(UUID clientId) {
@@ -46,7 +58,10 @@ class WebhookRepository {
     }
 
     Optional<Webhook> findById(UUID id) {
-        return jdbc.sql("SELECT " + COLUMNS + " FROM webhooks WHERE id = ?").param(id).query(this::map).optional();
+        return jdbc.sql("SELECT " + COLUMNS + " FROM webhooks WHERE id = ?")
+                .param(id)
+                .query(this::map)
+                .optional();
     }
 
     Optional<Webhook> findByIdAndClient(UUID id, UUID clientId) {
@@ -57,7 +72,10 @@ class WebhookRepository {
     }
 
     boolean deleteByIdAndClient(UUID id, UUID clientId) {
-        return jdbc.sql("DELETE FROM webhooks WHERE id = ? AND client_id = ?").params(id, clientId).update() == 1;
+        return jdbc.sql("DELETE FROM webhooks WHERE id = ? AND client_id = ?")
+                        .params(id, clientId)
+                        .update()
+                == 1;
     }
 
     private Webhook map(ResultSet rs, int row) throws SQLException {

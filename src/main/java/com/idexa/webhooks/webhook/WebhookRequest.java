@@ -12,20 +12,30 @@ import tools.jackson.databind.JsonNode;
  */
 record WebhookRequest(
         @NotBlank(message = "name is required") @Size(max = 255, message = "name must be at most 255 characters")
-                String name,
+        String name,
+
         @NotNull(message = "type is required") Integer type,
         @NotBlank(message = "method is required") String method,
         JsonNode headers,
-        @Size(max = 64, message = "headerAuth must be at most 64 characters") String headerAuth,
+
+        @Size(max = 64, message = "headerAuth must be at most 64 characters")
+        String headerAuth,
+
         @NotBlank(message = "url is required") @Size(max = 2048, message = "url must be at most 2048 characters")
-                String url,
-        @Size(max = 8192, message = "authorization must be at most 8192 characters") String authorization,
-        @Size(max = 2048, message = "authorizationUrl must be at most 2048 characters") String authorizationUrl,
+        String url,
+
+        @Size(max = 8192, message = "authorization must be at most 8192 characters")
+        String authorization,
+
+        @Size(max = 2048, message = "authorizationUrl must be at most 2048 characters")
+        String authorizationUrl,
+
         String authorizationMethod,
         JsonNode authorizationHeaders,
         JsonNode authorizationBody,
+
         @Size(max = 255, message = "authorizationResponseTokenAttr must be at most 255 characters")
-                String authorizationResponseTokenAttr) {
+        String authorizationResponseTokenAttr) {
 
     /** Framework DEBUG logging prints request bodies: this one leaves out everything that may be a credential. */
     @Override

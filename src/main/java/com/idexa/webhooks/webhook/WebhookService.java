@@ -37,9 +37,20 @@ public class WebhookService {
     Webhook registerWebhook(UUID clientId, WebhookRequest request) {
         WebhookValidator.ValidWebhook valid = validator.validate(request);
         OffsetDateTime now = OffsetDateTime.now(clock).truncatedTo(ChronoUnit.MICROS);
-        Webhook webhook = new Webhook(UUID.randomUUID(), clientId, valid.name(), valid.type(), valid.method(),
-                valid.url(), valid.headerAuth(), valid.authorizationUrl(), valid.authorizationMethod(),
-                valid.authorizationResponseTokenAttr(), valid.secrets(), now, now);
+        Webhook webhook = new Webhook(
+                UUID.randomUUID(),
+                clientId,
+                valid.name(),
+                valid.type(),
+                valid.method(),
+                valid.url(),
+                valid.headerAuth(),
+                valid.authorizationUrl(),
+                valid.authorizationMethod(),
+                valid.authorizationResponseTokenAttr(),
+                valid.secrets(),
+                now,
+                now);
         if (!webhooks.insertIfClientHasNone(webhook)) {
             UUID existing = webhooks.findByClient(clientId).map(Webhook::id).orElse(null);
             throw new WebhookAlreadyExists(existing);

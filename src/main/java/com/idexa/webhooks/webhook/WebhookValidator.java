@@ -51,8 +51,19 @@ class WebhookValidator {
     private static final Pattern AUTH_SCHEME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
     /** Headers the HTTP client or the service sets; a client setting them would break or spoof the request. */
     private static final Set<String> RESERVED_HEADERS = Set.of(
-            "host", "content-length", "transfer-encoding", "connection", "keep-alive", "upgrade", "te", "trailer",
-            "proxy-connection", "expect", "webhook-id", "webhook-timestamp", "webhook-signature");
+            "host",
+            "content-length",
+            "transfer-encoding",
+            "connection",
+            "keep-alive",
+            "upgrade",
+            "te",
+            "trailer",
+            "proxy-connection",
+            "expect",
+            "webhook-id",
+            "webhook-timestamp",
+            "webhook-signature");
 
     private final Validator beanValidator;
     private final NetworkPolicy networkPolicy;
@@ -64,8 +75,10 @@ class WebhookValidator {
 
     ValidWebhook validate(WebhookRequest request) {
         List<FieldProblem> errors = new ArrayList<>();
-        beanValidator.validate(request).forEach(violation ->
-                errors.add(new FieldProblem(violation.getPropertyPath().toString(), violation.getMessage())));
+        beanValidator
+                .validate(request)
+                .forEach(violation ->
+                        errors.add(new FieldProblem(violation.getPropertyPath().toString(), violation.getMessage())));
 
         if (request.type() != null && request.type() != Webhook.TYPE_DOCUMENT_FINISHED) {
             errors.add(new FieldProblem("type", "type must be 0 (Document finished), the only webhook type"));
@@ -83,12 +96,15 @@ class WebhookValidator {
         }
         Map<String, String> headers = headers("headers", request.headers(), errors);
         String headerAuth = trim(request.headerAuth());
-        if (headerAuth != null && !headerAuth.isEmpty() && !AUTH_SCHEME.matcher(headerAuth).matches()) {
+        if (headerAuth != null
+                && !headerAuth.isEmpty()
+                && !AUTH_SCHEME.matcher(headerAuth).matches()) {
             errors.add(new FieldProblem("headerAuth", "headerAuth must be a single word such as Bearer"));
         }
         String authorization = request.authorization();
         if (authorization != null && !HEADER_VALUE.matcher(authorization).matches()) {
-            errors.add(new FieldProblem("authorization", "authorization must not contain line breaks or control characters"));
+            errors.add(new FieldProblem(
+                    "authorization", "authorization must not contain line breaks or control characters"));
         }
         if (authorization != null && authorization.isBlank()) {
             errors.add(new FieldProblem("authorization", "authorization must not be blank; leave it out instead"));
@@ -105,12 +121,16 @@ class WebhookValidator {
             requireTokenEndpoint("authorizationResponseTokenAttr", request.authorizationResponseTokenAttr(), errors);
         }
         if (authorization != null && fetchesToken) {
-            errors.add(new FieldProblem("authorization",
-                    "give either authorization (a fixed header) or authorizationUrl (a token fetched at delivery time), not both"));
+            errors.add(
+                    new FieldProblem(
+                            "authorization",
+                            "give either authorization (a fixed header) or authorizationUrl (a token fetched at delivery time), not both"));
         }
-        if ((authorization != null || fetchesToken) && headers != null
+        if ((authorization != null || fetchesToken)
+                && headers != null
                 && headers.keySet().stream().anyMatch("authorization"::equalsIgnoreCase)) {
-            errors.add(new FieldProblem("headers.Authorization",
+            errors.add(new FieldProblem(
+                    "headers.Authorization",
                     "Authorization comes from authorization or authorizationUrl; do not also set it in headers"));
         }
 
@@ -119,16 +139,20 @@ class WebhookValidator {
         Map<String, String> authorizationHeaders = null;
         ObjectNode authorizationBody = null;
         if (fetchesToken) {
-            authorizationMethod = upper(request.authorizationMethod()) == null ? "POST" : upper(request.authorizationMethod());
+            authorizationMethod =
+                    upper(request.authorizationMethod()) == null ? "POST" : upper(request.authorizationMethod());
             if (!TOKEN_METHODS.contains(authorizationMethod)) {
-                errors.add(new FieldProblem("authorizationMethod", "authorizationMethod must be one of POST, PUT, GET"));
+                errors.add(
+                        new FieldProblem("authorizationMethod", "authorizationMethod must be one of POST, PUT, GET"));
             }
             tokenAttr = trim(request.authorizationResponseTokenAttr()) == null
                     ? DEFAULT_TOKEN_ATTR
                     : trim(request.authorizationResponseTokenAttr());
             if (!TOKEN_ATTR.matcher(tokenAttr).matches()) {
-                errors.add(new FieldProblem("authorizationResponseTokenAttr",
-                        "authorizationResponseTokenAttr must be an attribute name or a dotted path such as data.token"));
+                errors.add(
+                        new FieldProblem(
+                                "authorizationResponseTokenAttr",
+                                "authorizationResponseTokenAttr must be an attribute name or a dotted path such as data.token"));
             }
             authorizationHeaders = headers("authorizationHeaders", request.authorizationHeaders(), errors);
             JsonNode body = request.authorizationBody();
@@ -175,8 +199,8 @@ class WebhookValidator {
             return;
         }
         if (uri.getRawUserInfo() != null) {
-            errors.add(new FieldProblem(field,
-                    field + " must not contain credentials; use authorization or authorizationUrl instead"));
+            errors.add(new FieldProblem(
+                    field, field + " must not contain credentials; use authorization or authorizationUrl instead"));
             return;
         }
         try {
@@ -215,9 +239,12 @@ class WebhookValidator {
                 errors.add(new FieldProblem(path, "must be a string"));
             } else {
                 String value = header.getValue().stringValue();
-                if (value.length() > MAX_HEADER_VALUE || !HEADER_VALUE.matcher(value).matches()) {
-                    errors.add(new FieldProblem(path,
-                            "must be at most " + MAX_HEADER_VALUE + " characters without line breaks or control characters"));
+                if (value.length() > MAX_HEADER_VALUE
+                        || !HEADER_VALUE.matcher(value).matches()) {
+                    errors.add(new FieldProblem(
+                            path,
+                            "must be at most " + MAX_HEADER_VALUE
+                                    + " characters without line breaks or control characters"));
                 } else {
                     headers.put(name, value);
                 }

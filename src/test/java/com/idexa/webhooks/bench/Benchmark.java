@@ -1,13 +1,6 @@
 package com.idexa.webhooks.bench;
 
 import com.idexa.webhooks.crypto.SecretBox;
-import org.apache.hc.client5.http.classic.methods.HttpPost;
-import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
-import org.apache.hc.client5.http.impl.classic.HttpClients;
-import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
-import org.apache.hc.core5.http.ContentType;
-import org.apache.hc.core5.http.io.entity.EntityUtils;
-import org.apache.hc.core5.http.io.entity.StringEntity;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -34,6 +27,13 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.hc.client5.http.classic.methods.HttpPost;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.apache.hc.core5.http.io.entity.StringEntity;
 
 /**
  * {@code ./bench/run.sh}: starts an embedded PostgreSQL, the service from its jar and a receiver on loopback,
@@ -74,8 +74,11 @@ public final class Benchmark {
         Path jar = Path.of(args[0]);
         Path report = Path.of(args.length > 1 ? args[1] : "BENCHMARKS.md");
         long benchStarted = System.nanoTime();
-        try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().setServerConfig("max_connections", "200")
-                        .setServerConfig("log_min_duration_statement", System.getenv().getOrDefault("BENCH_PG_LOG_SLOWER_THAN_MS", "-1"))
+        try (EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+                        .setServerConfig("max_connections", "200")
+                        .setServerConfig(
+                                "log_min_duration_statement",
+                                System.getenv().getOrDefault("BENCH_PG_LOG_SLOWER_THAN_MS", "-1"))
                         .start();
                 BenchReceiver receiver = new BenchReceiver()) {
             String pgVersion;
@@ -86,15 +89,15 @@ public final class Benchmark {
             }
             int port = freePort();
             Path serviceLog = Path.of("target", "bench-service.log");
-            List<String> command = new ArrayList<>(List.of(
-                    ProcessHandle.current().info().command().orElse("java"),
-                    "-Xmx256m", "-XX:+UseG1GC"));
+            List<String> command = new ArrayList<>(
+                    List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m", "-XX:+UseG1GC"));
             String extraJvmOptions = System.getenv().getOrDefault("BENCH_SERVICE_JVM_OPTS", "");
             if (!extraJvmOptions.isBlank()) {
                 command.addAll(List.of(extraJvmOptions.trim().split("\\s+")));
             }
             command.addAll(List.of(
-                    "-jar", jar.toString(),
+                    "-jar",
+                    jar.toString(),
                     "--server.port=" + port,
                     "--spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"),
                     "--spring.datasource.username=postgres",
@@ -106,7 +109,12 @@ public final class Benchmark {
                     "--webhooks.delivery.lease=30s",
                     "--webhooks.delivery.max-in-flight=" + MAX_IN_FLIGHT,
                     "--logging.level.root=WARN"));
-            command.addAll(List.of(System.getenv().getOrDefault("BENCH_SERVICE_ARGS", "").split("\\s+")).stream().filter(a -> !a.isBlank()).toList());
+            command.addAll(List.of(System.getenv()
+                            .getOrDefault("BENCH_SERVICE_ARGS", "")
+                            .split("\\s+"))
+                    .stream()
+                    .filter(a -> !a.isBlank())
+                    .toList());
             long started = System.nanoTime();
             Process process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
@@ -132,7 +140,8 @@ public final class Benchmark {
                 if (only.contains("5")) {
                     bench.fairness();
                 }
-                bench.results.put("Peak RSS of the service (VmHWM)", peakRssMegabytes(process.pid()) + " MB (-Xmx256m)");
+                bench.results.put(
+                        "Peak RSS of the service (VmHWM)", peakRssMegabytes(process.pid()) + " MB (-Xmx256m)");
                 String machine = "| cores | JDK | PostgreSQL | CPU |\n|---|---|---|---|\n| "
                         + Runtime.getRuntime().availableProcessors() + " | " + System.getProperty("java.vm.name") + " "
                         + System.getProperty("java.version") + " | " + pgVersion + " (embedded) | " + cpuModel() + " |";
@@ -157,7 +166,8 @@ public final class Benchmark {
                 if (health.statusCode() == 200 && health.body().contains("UP")) {
                     results.put("Startup: process start to ready", ms(System.nanoTime() - startedNanos) + " ms");
                     String log = Files.readString(Path.of("target", "bench-service.log"));
-                    Matcher started = Pattern.compile("Started \\S+ in ([0-9.]+) seconds").matcher(log);
+                    Matcher started =
+                            Pattern.compile("Started \\S+ in ([0-9.]+) seconds").matcher(log);
                     if (started.find()) {
                         results.put("Startup: as Spring Boot reports it", started.group(1) + " s");
                     }
@@ -173,11 +183,15 @@ public final class Benchmark {
 
     private void registerClients() throws Exception {
         for (int i = 0; i <= CLIENTS; i++) {
-            HttpResponse<String> created = post("/admin/clients", "Bearer " + ADMIN, null, "{\"name\": \"bench-" + i + "\"}");
+            HttpResponse<String> created =
+                    post("/admin/clients", "Bearer " + ADMIN, null, "{\"name\": \"bench-" + i + "\"}");
             String clientId = field(created.body(), "clientId");
             String apiKey = field(created.body(), "apiKey");
             String path = i == CLIENTS ? "/dead/:id" : "/c" + i + "/:id";
-            HttpResponse<String> webhook = post("/document_webhooks", null, apiKey,
+            HttpResponse<String> webhook = post(
+                    "/document_webhooks",
+                    null,
+                    apiKey,
                     "{\"name\": \"bench\", \"type\": 0, \"method\": \"POST\", \"url\": \"" + receiver.url(path) + "\","
                             + " \"headers\": {\"X-Bench\": \"1\"}, \"authorization\": \"Bearer bench-fixed\"}");
             if (webhook.statusCode() != 200) {
@@ -218,7 +232,9 @@ public final class Benchmark {
         load.awaitTermination(seconds + 30, TimeUnit.SECONDS);
         double rate = done.sum() / seconds(System.nanoTime() - begin);
         ceiling = rate;
-        results.put("1. Receiver ceiling (" + MAX_IN_FLIGHT + " concurrent senders, JDK HttpClient)", per(rate) + " requests/s");
+        results.put(
+                "1. Receiver ceiling (" + MAX_IN_FLIGHT + " concurrent senders, JDK HttpClient)",
+                per(rate) + " requests/s");
     }
 
     private double ceiling;
@@ -226,17 +242,28 @@ public final class Benchmark {
 
     /** Scenario 2: 50,000 events for 100 clients through batch intake; time until all are delivered. */
     private void throughput() throws Exception {
-        flood("s2warm", 10_000, 1000, 4, i -> clientIds.get(i % CLIENTS), id -> true, 10_000); // JIT warm-up, not measured
+        flood(
+                "s2warm",
+                10_000,
+                1000,
+                4,
+                i -> clientIds.get(i % CLIENTS),
+                id -> true,
+                10_000); // JIT warm-up, not measured
         int events = 50_000;
         Map<String, Long> cpuBefore = cpuTicks();
         long begin = System.nanoTime();
         Outcome outcome = flood("s2", events, 1000, 4, i -> clientIds.get(i % CLIENTS), id -> true, events);
         String cpu = cpuShare(cpuBefore, cpuTicks(), System.nanoTime() - begin);
         throughput = outcome.deliveredPerSecond;
-        results.put("2. Intake (batches of 1,000, 4 concurrent)", per(outcome.acceptedPerSecond) + " events/s accepted");
-        results.put("2. Throughput: 50,000 events, 100 clients", per(outcome.deliveredPerSecond) + " deliveries/s; all delivered in "
-                + String.format("%.1f", outcome.seconds) + " s; " + String.format("%.0f %%", 100 * outcome.deliveredPerSecond / ceiling)
-                + " of the receiver ceiling");
+        results.put(
+                "2. Intake (batches of 1,000, 4 concurrent)", per(outcome.acceptedPerSecond) + " events/s accepted");
+        results.put(
+                "2. Throughput: 50,000 events, 100 clients",
+                per(outcome.deliveredPerSecond) + " deliveries/s; all delivered in "
+                        + String.format("%.1f", outcome.seconds) + " s; "
+                        + String.format("%.0f %%", 100 * outcome.deliveredPerSecond / ceiling)
+                        + " of the receiver ceiling");
         results.put("2. Where the CPU went during scenario 2", cpu);
     }
 
@@ -266,11 +293,15 @@ public final class Benchmark {
             fromAccepted.add(Math.max(0, sinceAccepted));
             fromScheduled.add(arrival.getValue() - offered.scheduled().get(arrival.getKey()));
         }
-        results.put("3. Latency at " + perSecond + "/s for " + seconds + " s: 202 read → callback received",
+        results.put(
+                "3. Latency at " + perSecond + "/s for " + seconds + " s: 202 read → callback received",
                 percentiles(fromAccepted) + " (" + fromAccepted.size() + " of " + offered.total() + " delivered, "
-                        + offered.refused() + " refused; " + early + " callbacks came before their 202 was read: counted as 0)");
-        results.put("3. Latency at " + perSecond + "/s: scheduled send → callback received", percentiles(fromScheduled));
-        results.put("3. Latency at " + perSecond + "/s: the service's own accepted → first attempt (its histogram)",
+                        + offered.refused() + " refused; " + early
+                        + " callbacks came before their 202 was read: counted as 0)");
+        results.put(
+                "3. Latency at " + perSecond + "/s: scheduled send → callback received", percentiles(fromScheduled));
+        results.put(
+                "3. Latency at " + perSecond + "/s: the service's own accepted → first attempt (its histogram)",
                 quantilesBetween(lagBefore, lagBuckets()));
     }
 
@@ -287,7 +318,9 @@ public final class Benchmark {
         long begin = System.nanoTime();
         try (CloseableHttpClient intake = HttpClients.custom()
                 .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
-                        .setMaxConnTotal(64).setMaxConnPerRoute(64).build())
+                        .setMaxConnTotal(64)
+                        .setMaxConnPerRoute(64)
+                        .build())
                 .build()) {
             for (int i = 0; i < total; i++) {
                 long due = begin + i * periodNanos;
@@ -328,7 +361,8 @@ public final class Benchmark {
     /** Cumulative counts of the service's first-attempt-lag histogram, by upper bound in seconds. */
     private java.util.TreeMap<Double, Long> lagBuckets() throws Exception {
         java.util.TreeMap<Double, Long> buckets = new java.util.TreeMap<>();
-        Matcher line = Pattern.compile("webhook_delivery_first_attempt_lag_seconds_bucket\\{[^}]*le=\"([^\"]+)\"[^}]*} ([0-9.eE+-]+)")
+        Matcher line = Pattern.compile(
+                        "webhook_delivery_first_attempt_lag_seconds_bucket\\{[^}]*le=\"([^\"]+)\"[^}]*} ([0-9.eE+-]+)")
                 .matcher(get("/actuator/prometheus").body());
         while (line.find()) {
             double bound = line.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(line.group(1));
@@ -338,15 +372,20 @@ public final class Benchmark {
     }
 
     /** Quantiles of what the service itself measured between two scrapes, to the histogram's bucket bounds. */
-    private static String quantilesBetween(java.util.TreeMap<Double, Long> before, java.util.TreeMap<Double, Long> after) {
+    private static String quantilesBetween(
+            java.util.TreeMap<Double, Long> before, java.util.TreeMap<Double, Long> after) {
         long total = after.lastEntry().getValue() - before.getOrDefault(after.lastKey(), 0L);
         StringBuilder out = new StringBuilder();
         for (double quantile : new double[] {0.5, 0.95, 0.99}) {
             for (Map.Entry<Double, Long> bucket : after.entrySet()) {
                 long count = bucket.getValue() - before.getOrDefault(bucket.getKey(), 0L);
                 if (count >= quantile * total) {
-                    out.append(out.isEmpty() ? "" : ", ").append("p").append(Math.round(quantile * 100)).append(" ≤ ")
-                            .append(String.format("%.1f", bucket.getKey() * 1000)).append(" ms");
+                    out.append(out.isEmpty() ? "" : ", ")
+                            .append("p")
+                            .append(Math.round(quantile * 100))
+                            .append(" ≤ ")
+                            .append(String.format("%.1f", bucket.getKey() * 1000))
+                            .append(" ms");
                     break;
                 }
             }
@@ -360,9 +399,12 @@ public final class Benchmark {
         try {
             int events = 10_000;
             Outcome outcome = flood("s4", events, 1000, 2, i -> clientIds.get(i % CLIENTS), id -> true, events);
-            results.put("4. Slow receivers (20 ms each), 10,000 events", per(outcome.deliveredPerSecond)
-                    + " deliveries/s (a sequential sender would do about 50/s; " + MAX_IN_FLIGHT + " in flight bound it to "
-                    + per(MAX_IN_FLIGHT * 1000.0 / 20) + "/s)");
+            results.put(
+                    "4. Slow receivers (20 ms each), 10,000 events",
+                    per(outcome.deliveredPerSecond)
+                            + " deliveries/s (a sequential sender would do about 50/s; " + MAX_IN_FLIGHT
+                            + " in flight bound it to "
+                            + per(MAX_IN_FLIGHT * 1000.0 / 20) + "/s)");
         } finally {
             receiver.delay(0);
         }
@@ -374,12 +416,20 @@ public final class Benchmark {
         int events = perClient * CLIENTS;
         String dead = deadClientId;
         List<String> fast = clientIds.subList(0, CLIENTS - 1);
-        Outcome outcome = flood("s5", events, 1000, 4,
+        Outcome outcome = flood(
+                "s5",
+                events,
+                1000,
+                4,
                 i -> i % CLIENTS == CLIENTS - 1 ? dead : fast.get(i % CLIENTS),
-                id -> true, perClient * (CLIENTS - 1));
-        results.put("5. Fairness: 1 endpoint never answers, 99 fast", per(outcome.deliveredPerSecond)
-                + " deliveries/s to the fast clients, " + String.format("%.0f %%", 100 * outcome.deliveredPerSecond / throughput)
-                + " of scenario 2");
+                id -> true,
+                perClient * (CLIENTS - 1));
+        results.put(
+                "5. Fairness: 1 endpoint never answers, 99 fast",
+                per(outcome.deliveredPerSecond)
+                        + " deliveries/s to the fast clients, "
+                        + String.format("%.0f %%", 100 * outcome.deliveredPerSecond / throughput)
+                        + " of scenario 2");
     }
 
     // ---- machinery -------------------------------------------------------------------------------------------
@@ -390,8 +440,15 @@ public final class Benchmark {
      * Sends {@code events} events in batches from {@code senders} threads, then waits until {@code expected}
      * documents of this run have arrived.
      */
-    private Outcome flood(String prefix, int events, int batchSize, int senders,
-            java.util.function.IntFunction<String> clientOf, Predicate<String> counted, int expected) throws Exception {
+    private Outcome flood(
+            String prefix,
+            int events,
+            int batchSize,
+            int senders,
+            java.util.function.IntFunction<String> clientOf,
+            Predicate<String> counted,
+            int expected)
+            throws Exception {
         List<String> batches = new ArrayList<>();
         for (int start = 0; start < events; start += batchSize) {
             StringBuilder body = new StringBuilder("{\"events\": [");
@@ -399,8 +456,11 @@ public final class Benchmark {
                 if (i > start) {
                     body.append(',');
                 }
-                body.append("{\"clientId\": \"").append(clientOf.apply(i)).append("\", \"type\": 0, \"document\": ")
-                        .append(document(prefix + "-" + i)).append('}');
+                body.append("{\"clientId\": \"")
+                        .append(clientOf.apply(i))
+                        .append("\", \"type\": 0, \"document\": ")
+                        .append(document(prefix + "-" + i))
+                        .append('}');
             }
             batches.add(body.append("]}").toString());
         }
@@ -413,9 +473,11 @@ public final class Benchmark {
                 int b;
                 while ((b = nextBatch.getAndIncrement()) < batches.size()) {
                     HttpResponse<String> response = http.send(
-                            intakeRequest("/internal/document_events/batch", batches.get(b)), HttpResponse.BodyHandlers.ofString());
+                            intakeRequest("/internal/document_events/batch", batches.get(b)),
+                            HttpResponse.BodyHandlers.ofString());
                     if (response.statusCode() != 202) {
-                        throw new IllegalStateException("batch refused: " + response.statusCode() + " " + response.body());
+                        throw new IllegalStateException(
+                                "batch refused: " + response.statusCode() + " " + response.body());
                     }
                 }
                 return null;
@@ -455,7 +517,8 @@ public final class Benchmark {
     }
 
     private static String document(String id) {
-        return "{\"id\": \"" + id + "\", \"externalId\": \"ext-" + id + "\", \"type\": 24, \"data\": {\"total\": 123.45, "
+        return "{\"id\": \"" + id + "\", \"externalId\": \"ext-" + id
+                + "\", \"type\": 24, \"data\": {\"total\": 123.45, "
                 + "\"issuer\": \"ACME LTDA\", \"items\": [1, 2, 3]}, \"processTime\": 1.7, \"status\": 1, "
                 + "\"statusDesc\": \"FINISHED\", \"createdAt\": \"2022-10-14 14:38:50.045316\"}";
     }
@@ -470,7 +533,10 @@ public final class Benchmark {
     }
 
     private HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(service + path)).timeout(Duration.ofSeconds(5)).build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create(service + path))
+                        .timeout(Duration.ofSeconds(5))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -532,7 +598,9 @@ public final class Benchmark {
         ticks.put("service", ticksOf(servicePid));
         long postgres = 0;
         try (var processes = Files.list(Path.of("/proc"))) {
-            for (Path process : processes.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+            for (Path process : processes
+                    .filter(p -> p.getFileName().toString().matches("\\d+"))
+                    .toList()) {
                 try {
                     if (Files.readString(process.resolve("comm")).trim().equals("postgres")) {
                         postgres += ticksOf(Long.parseLong(process.getFileName().toString()));
@@ -556,7 +624,9 @@ public final class Benchmark {
     private static String cpuShare(Map<String, Long> before, Map<String, Long> after, long wallNanos) {
         double available = Runtime.getRuntime().availableProcessors() * wallNanos / 1e9 * 100; // ticks at 100 Hz
         StringBuilder out = new StringBuilder();
-        after.forEach((group, ticks) -> out.append(out.isEmpty() ? "" : ", ").append(group).append(' ')
+        after.forEach((group, ticks) -> out.append(out.isEmpty() ? "" : ", ")
+                .append(group)
+                .append(' ')
                 .append(String.format("%.0f %%", 100 * (ticks - before.get(group)) / available)));
         return out + " of both cores";
     }
@@ -588,13 +658,22 @@ public final class Benchmark {
         }
     }
 
-    private static void write(Path report, String machine, Map<String, String> results, Duration took) throws IOException {
-        StringBuilder table = new StringBuilder("<!-- results:start (written by ./bench/run.sh; edit outside these markers) -->\n");
-        table.append("Run of ").append(LocalDate.now()).append(", ").append(took.toSeconds()).append(" s in all.\n\n");
+    private static void write(Path report, String machine, Map<String, String> results, Duration took)
+            throws IOException {
+        StringBuilder table =
+                new StringBuilder("<!-- results:start (written by ./bench/run.sh; edit outside these markers) -->\n");
+        table.append("Run of ")
+                .append(LocalDate.now())
+                .append(", ")
+                .append(took.toSeconds())
+                .append(" s in all.\n\n");
         table.append(machine).append("\n\n| scenario | result |\n|---|---|\n");
-        results.forEach((name, value) -> table.append("| ").append(name).append(" | ").append(value).append(" |\n"));
+        results.forEach((name, value) ->
+                table.append("| ").append(name).append(" | ").append(value).append(" |\n"));
         table.append("<!-- results:end -->");
-        String text = Files.exists(report) ? Files.readString(report) : "# Benchmarks\n\n<!-- results:start --><!-- results:end -->\n";
+        String text = Files.exists(report)
+                ? Files.readString(report)
+                : "# Benchmarks\n\n<!-- results:start --><!-- results:end -->\n";
         int start = text.indexOf("<!-- results:start");
         int end = text.indexOf("<!-- results:end -->");
         String updated = start >= 0 && end > start

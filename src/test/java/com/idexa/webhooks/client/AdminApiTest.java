@@ -33,23 +33,33 @@ class AdminApiTest extends IntegrationTest {
 
     @Test
     void storesOnlyAHashOfTheKey() {
-        String apiKey = admin().post("/admin/clients", "{\"name\": \"Hashed\"}").json().get("apiKey").asString();
+        String apiKey = admin().post("/admin/clients", "{\"name\": \"Hashed\"}")
+                .json()
+                .get("apiKey")
+                .asString();
 
-        String rows = jdbc.sql("SELECT string_agg(k::text, ' ') FROM api_keys k").query(String.class).single();
+        String rows = jdbc.sql("SELECT string_agg(k::text, ' ') FROM api_keys k")
+                .query(String.class)
+                .single();
         assertThat(rows).doesNotContain(apiKey).doesNotContain(apiKey.substring(16));
     }
 
     @Test
     void issuesMoreKeysAndRevokesOneAtOnce() {
-        JsonNode client = admin().post("/admin/clients", "{\"name\": \"Rotating\"}").json();
+        JsonNode client =
+                admin().post("/admin/clients", "{\"name\": \"Rotating\"}").json();
         String first = client.get("apiKey").asString();
 
-        TestHttp.Response second = admin().post("/admin/clients/" + client.get("clientId").asString() + "/api_keys", null);
+        TestHttp.Response second =
+                admin().post("/admin/clients/" + client.get("clientId").asString() + "/api_keys", null);
         assertThat(second.status()).isEqualTo(201);
         assertThat(second.json().propertyNames()).containsExactly("keyId", "apiKey", "createdAt");
         String secondKey = second.json().get("apiKey").asString();
 
-        assertThat(admin().delete("/admin/api_keys/" + second.json().get("keyId").asString()).status()).isEqualTo(204);
+        assertThat(admin().delete(
+                                "/admin/api_keys/" + second.json().get("keyId").asString())
+                        .status())
+                .isEqualTo(204);
 
         assertThat(http().apiKey(secondKey).get("/document_webhooks").status()).isEqualTo(401);
         assertThat(http().apiKey(first).get("/document_webhooks").status()).isEqualTo(404);
@@ -58,15 +68,22 @@ class AdminApiTest extends IntegrationTest {
     @Test
     void unknownClientOrKeyIsNotFound() {
         String missing = "00000000-0000-0000-0000-000000000001";
-        assertThat(admin().post("/admin/clients/" + missing + "/api_keys", null).status()).isEqualTo(404);
+        assertThat(admin().post("/admin/clients/" + missing + "/api_keys", null).status())
+                .isEqualTo(404);
         assertThat(admin().delete("/admin/api_keys/" + missing).status()).isEqualTo(404);
     }
 
     @Test
     void refusesRequestsWithoutTheAdminToken() {
         assertThat(http().post("/admin/clients", "{\"name\": \"x\"}").status()).isEqualTo(401);
-        assertThat(http().bearer("wrong").post("/admin/clients", "{\"name\": \"x\"}").status()).isEqualTo(401);
-        assertThat(http().bearer(INTERNAL_TOKEN).post("/admin/clients", "{\"name\": \"x\"}").status()).isEqualTo(401);
+        assertThat(http().bearer("wrong")
+                        .post("/admin/clients", "{\"name\": \"x\"}")
+                        .status())
+                .isEqualTo(401);
+        assertThat(http().bearer(INTERNAL_TOKEN)
+                        .post("/admin/clients", "{\"name\": \"x\"}")
+                        .status())
+                .isEqualTo(401);
         String apiKey = newClient().apiKey();
         TestHttp.Response withApiKey = http().apiKey(apiKey).post("/admin/clients", "{\"name\": \"x\"}");
         assertThat(withApiKey.status()).isEqualTo(401);

@@ -14,7 +14,8 @@ class SecretBoxTest {
     void opensWhatItSealed() {
         byte[] sealed = box.seal("p@ss".getBytes(StandardCharsets.UTF_8), "row-1");
 
-        assertThat(new String(box.open(sealed, "row-1"), StandardCharsets.UTF_8)).isEqualTo("p@ss");
+        assertThat(new String(box.open(sealed, "row-1"), StandardCharsets.UTF_8))
+                .isEqualTo("p@ss");
     }
 
     @Test

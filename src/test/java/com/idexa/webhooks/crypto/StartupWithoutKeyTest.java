@@ -10,8 +10,8 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 /** The service refuses to start without an encryption key, and says how to make one. */
 class StartupWithoutKeyTest {
 
-    private final ApplicationContextRunner context = new ApplicationContextRunner()
-            .withUserConfiguration(CryptoConfiguration.class, Properties.class);
+    private final ApplicationContextRunner context =
+            new ApplicationContextRunner().withUserConfiguration(CryptoConfiguration.class, Properties.class);
 
     @EnableConfigurationProperties(WebhooksProperties.class)
     static class Properties {}
@@ -20,7 +20,9 @@ class StartupWithoutKeyTest {
     void refusesToStartWithoutEncryptionKey() {
         context.run(started -> {
             assertThat(started).hasFailed();
-            assertThat(started.getStartupFailure()).rootCause().hasMessageContaining("webhooks.encryption-key is not set")
+            assertThat(started.getStartupFailure())
+                    .rootCause()
+                    .hasMessageContaining("webhooks.encryption-key is not set")
                     .hasMessageContaining("openssl rand -base64 32");
         });
     }

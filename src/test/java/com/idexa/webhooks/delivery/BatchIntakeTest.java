@@ -68,23 +68,28 @@ class BatchIntakeTest extends DeliveryTestSupport {
     @Test
     void refusesTheWholeBatchWhenOneEventIsInvalid() {
         ClientService.IssuedKey client = newClient();
-        long before = jdbc.sql("SELECT count(*) FROM events WHERE client_id = ?").param(client.clientId()).query(Long.class).single();
+        long before = jdbc.sql("SELECT count(*) FROM events WHERE client_id = ?")
+                .param(client.clientId())
+                .query(Long.class)
+                .single();
 
-        TestHttp.Response response = batch(
-                event(client, "ok", "{\"id\": \"fine\"}"),
-                event(client, "bad", "{\"status\": 1}"));
+        TestHttp.Response response =
+                batch(event(client, "ok", "{\"id\": \"fine\"}"), event(client, "bad", "{\"status\": 1}"));
 
         assertThat(response.status()).isEqualTo(400);
         assertThat(response.json().get("errors").get(0).get("field").asString()).isEqualTo("events[1].document.id");
-        assertThat(jdbc.sql("SELECT count(*) FROM events WHERE client_id = ?").param(client.clientId()).query(Long.class).single())
+        assertThat(jdbc.sql("SELECT count(*) FROM events WHERE client_id = ?")
+                        .param(client.clientId())
+                        .query(Long.class)
+                        .single())
                 .isEqualTo(before);
     }
 
     @Test
     void namesAnUnknownClientInTheBatch() {
         ClientService.IssuedKey client = newClient();
-        String unknown = event(client, "x", "{\"id\": \"y\"}").replace(client.clientId().toString(),
-                "00000000-0000-0000-0000-0000000000aa");
+        String unknown = event(client, "x", "{\"id\": \"y\"}")
+                .replace(client.clientId().toString(), "00000000-0000-0000-0000-0000000000aa");
 
         TestHttp.Response response = batch(event(client, "fine", "{\"id\": \"y\"}"), unknown);
 
@@ -114,7 +119,8 @@ class BatchIntakeTest extends DeliveryTestSupport {
         TestHttp.Response replay = batch(event(client, key, "{\"id\": \"q\"}"));
 
         assertThat(first.status()).as(first.body()).isEqualTo(202);
-        assertThat(first.json().get("results").get(0).get("eventId").asString()).isEqualTo("evt \"quoted\" \\ {braces}, commas");
+        assertThat(first.json().get("results").get(0).get("eventId").asString())
+                .isEqualTo("evt \"quoted\" \\ {braces}, commas");
         assertThat(replay.json()).isEqualTo(first.json());
     }
 }

@@ -29,7 +29,8 @@ class DeliveryEndToEndTest extends DeliveryTestSupport {
     @Test
     void deliversTheDocumentationExampleEndToEnd() {
         receiver.byDefault(request -> request.path().equals("/login")
-                ? Reply.json(200, "{\"access_token\": \"tok-Alpha-1\", \"token_type\": \"bearer\", \"expires_in\": 3600}")
+                ? Reply.json(
+                        200, "{\"access_token\": \"tok-Alpha-1\", \"token_type\": \"bearer\", \"expires_in\": 3600}")
                 : Reply.status(200));
         ClientService.IssuedKey client = newClient();
         registerWebhook(client, """
@@ -40,8 +41,7 @@ class DeliveryEndToEndTest extends DeliveryTestSupport {
                  "authorizationUrl": "%s", "authorizationMethod": "POST",
                  "authorizationHeaders": {"Content-Type": "application/x-www-form-urlencoded"},
                  "authorizationBody": {"username": "root", "password": "r00t&pw"},
-                 "authorizationResponseTokenAttr": "access_token"}"""
-                .formatted(receiver.url("/ocr_feedback/:id"), receiver.url("/login")));
+                 "authorizationResponseTokenAttr": "access_token"}""".formatted(receiver.url("/ocr_feedback/:id"), receiver.url("/login")));
         String document = "{\"id\":\"doc 42/é\",\"externalId\":\"A-17\",\"type\":24,\"data\":{\"total\":12.5},"
                 + "\"processTime\":null,\"status\":1,\"statusDesc\":\"FINISHED\",\"createdAt\":\"2022-10-14 14:38:50.045316\"}";
 
@@ -85,8 +85,7 @@ class DeliveryEndToEndTest extends DeliveryTestSupport {
     void sendsTheFixedAuthorization() {
         ClientService.IssuedKey client = newClient();
         registerWebhook(client, """
-                {"name": "n", "type": 0, "method": "PUT", "url": "%s", "authorization": "Basic Zml4ZWQ6c2VjcmV0"}"""
-                .formatted(receiver.url("/docs/:id/done")));
+                {"name": "n", "type": 0, "method": "PUT", "url": "%s", "authorization": "Basic Zml4ZWQ6c2VjcmV0"}""".formatted(receiver.url("/docs/:id/done")));
 
         awaitStatus(client, deliver(client, "d-1"), "SUCCEEDED");
 
@@ -105,7 +104,8 @@ class DeliveryEndToEndTest extends DeliveryTestSupport {
 
             awaitStatus(client, deliver(client, "doc-" + method), "SUCCEEDED");
 
-            TestReceiver.Received callback = receiver.received("/" + method + "/").get(0);
+            TestReceiver.Received callback =
+                    receiver.received("/" + method + "/").get(0);
             assertThat(callback.method()).isEqualTo(method);
             assertThat(callback.body()).isEmpty();
             assertThat(callback.header("Content-Type")).isNull();
@@ -122,11 +122,13 @@ class DeliveryEndToEndTest extends DeliveryTestSupport {
 
         assertThat(done.get("attemptCount").asInt()).isEqualTo(3);
         List<Integer> statuses = new ArrayList<>();
-        done.get("attempts").forEach(attempt -> statuses.add(attempt.get("statusCode").asInt()));
+        done.get("attempts")
+                .forEach(attempt -> statuses.add(attempt.get("statusCode").asInt()));
         assertThat(statuses).containsExactly(500, 503, 200);
         assertThat(done.get("attempts").get(0).get("error").asString()).isEqualTo("HTTP 500");
-        assertThat(receiver.received()).allSatisfy(request ->
-                assertThat(request.header("webhook-id")).isEqualTo(done.get("id").asString()));
+        assertThat(receiver.received())
+                .allSatisfy(request -> assertThat(request.header("webhook-id"))
+                        .isEqualTo(done.get("id").asString()));
     }
 
     @Test
@@ -152,7 +154,8 @@ class DeliveryEndToEndTest extends DeliveryTestSupport {
 
         JsonNode done = awaitStatus(client, deliver(client, "odd-body"), "SUCCEEDED");
 
-        assertThat(done.get("attempts").get(0).get("responseBody").asString()).isEqualTo(odd.replace('\u0000', '\uFFFD'));
+        assertThat(done.get("attempts").get(0).get("responseBody").asString())
+                .isEqualTo(odd.replace('\u0000', '\uFFFD'));
     }
 
     @Test
@@ -176,8 +179,10 @@ class DeliveryEndToEndTest extends DeliveryTestSupport {
         registerWebhook(client, simpleWebhook("POST", receiver.url("/cb/:id")));
         String deliveryId = deliver(client, "moved");
 
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                assertThat(delivery(client, deliveryId).get("attemptCount").asInt()).isGreaterThanOrEqualTo(1));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(
+                                delivery(client, deliveryId).get("attemptCount").asInt())
+                        .isGreaterThanOrEqualTo(1));
 
         JsonNode attempt = delivery(client, deliveryId).get("attempts").get(0);
         assertThat(attempt.get("statusCode").asInt()).isEqualTo(302);
@@ -192,7 +197,8 @@ class DeliveryEndToEndTest extends DeliveryTestSupport {
             if (request.path().equals("/auth")) {
                 return Reply.json(200, "{\"data\": {\"token\": \"" + issued.remove(0) + "\", \"expires_in\": 600}}");
             }
-            return "Token tok-1".equals(request.header("Authorization")) && receiver.received("/hook/").size() > 2
+            return "Token tok-1".equals(request.header("Authorization"))
+                            && receiver.received("/hook/").size() > 2
                     ? Reply.status(401)
                     : Reply.status(200);
         });
@@ -200,20 +206,25 @@ class DeliveryEndToEndTest extends DeliveryTestSupport {
         registerWebhook(client, """
                 {"name": "n", "type": 0, "method": "POST", "url": "%s", "headerAuth": "Token",
                  "authorizationUrl": "%s", "authorizationBody": {"apiKey": "client-key-123"},
-                 "authorizationResponseTokenAttr": "data.token"}"""
-                .formatted(receiver.url("/hook/:id"), receiver.url("/auth")));
+                 "authorizationResponseTokenAttr": "data.token"}""".formatted(receiver.url("/hook/:id"), receiver.url("/auth")));
 
         awaitStatus(client, deliver(client, "first"), "SUCCEEDED");
         awaitStatus(client, deliver(client, "second"), "SUCCEEDED");
-        assertThat(receiver.received("/auth")).as("the second delivery reuses the cached token").hasSize(1);
+        assertThat(receiver.received("/auth"))
+                .as("the second delivery reuses the cached token")
+                .hasSize(1);
         assertThat(receiver.received("/auth").get(0).body()).isEqualTo("{\"apiKey\":\"client-key-123\"}");
         assertThat(receiver.received("/auth").get(0).header("Content-Type")).isEqualTo("application/json");
 
         JsonNode third = awaitStatus(client, deliver(client, "third"), "SUCCEEDED");
 
-        assertThat(receiver.received("/auth")).as("a 401 drops the token and fetches a new one").hasSize(2);
+        assertThat(receiver.received("/auth"))
+                .as("a 401 drops the token and fetches a new one")
+                .hasSize(2);
         List<TestReceiver.Received> hooks = receiver.received("/hook/third");
-        assertThat(hooks).extracting(request -> request.header("Authorization")).containsExactly("Token tok-1", "Token tok-2");
+        assertThat(hooks)
+                .extracting(request -> request.header("Authorization"))
+                .containsExactly("Token tok-1", "Token tok-2");
         assertThat(third.get("attemptCount").asInt()).isEqualTo(1);
     }
 
@@ -223,12 +234,13 @@ class DeliveryEndToEndTest extends DeliveryTestSupport {
         ClientService.IssuedKey client = newClient();
         registerWebhook(client, """
                 {"name": "n", "type": 0, "method": "POST", "url": "%s", "headerAuth": "Bearer",
-                 "authorizationUrl": "%s", "authorizationBody": {"password": "hunter2-secret"}}"""
-                .formatted(receiver.url("/hook/:id"), receiver.url("/login")));
+                 "authorizationUrl": "%s", "authorizationBody": {"password": "hunter2-secret"}}""".formatted(receiver.url("/hook/:id"), receiver.url("/login")));
         String deliveryId = deliver(client, "no-token");
 
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                assertThat(delivery(client, deliveryId).get("attemptCount").asInt()).isGreaterThanOrEqualTo(1));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(
+                                delivery(client, deliveryId).get("attemptCount").asInt())
+                        .isGreaterThanOrEqualTo(1));
 
         JsonNode attempt = delivery(client, deliveryId).get("attempts").get(0);
         assertThat(attempt.get("error").asString()).isEqualTo("token fetch failed: token endpoint answered HTTP 403");
@@ -249,7 +261,9 @@ class DeliveryEndToEndTest extends DeliveryTestSupport {
         assertThat(second.status()).isEqualTo(202);
         assertThat(second.json()).isEqualTo(first.json());
         awaitStatus(client, first.json().get("deliveryId").asString(), "SUCCEEDED");
-        JsonNode log = http().apiKey(client.apiKey()).get("/document_webhooks/deliveries").json();
+        JsonNode log = http().apiKey(client.apiKey())
+                .get("/document_webhooks/deliveries")
+                .json();
         assertThat(log.get("items")).hasSize(1);
     }
 
@@ -267,25 +281,44 @@ class DeliveryEndToEndTest extends DeliveryTestSupport {
         ClientService.IssuedKey client = newClient();
         String body = "{\"clientId\": \"" + client.clientId() + "\", \"type\": 0, \"document\": {\"id\": \"x\"}}";
         assertThat(http().post("/internal/document_events", body).status()).isEqualTo(401);
-        assertThat(http().bearer(ADMIN_TOKEN).post("/internal/document_events", body).status()).isEqualTo(401);
-        assertThat(http().apiKey(client.apiKey()).post("/internal/document_events", body).status()).isEqualTo(401);
+        assertThat(http().bearer(ADMIN_TOKEN)
+                        .post("/internal/document_events", body)
+                        .status())
+                .isEqualTo(401);
+        assertThat(http().apiKey(client.apiKey())
+                        .post("/internal/document_events", body)
+                        .status())
+                .isEqualTo(401);
 
         TestHttp intake = http().bearer(INTERNAL_TOKEN);
-        assertThat(intake.post("/internal/document_events",
-                body.replace(client.clientId().toString(), "00000000-0000-0000-0000-000000000009")).status()).isEqualTo(404);
-        assertFieldError(intake.post("/internal/document_events", body.replace("{\"id\": \"x\"}", "{\"status\": 1}")), "document.id");
+        assertThat(intake.post(
+                                "/internal/document_events",
+                                body.replace(client.clientId().toString(), "00000000-0000-0000-0000-000000000009"))
+                        .status())
+                .isEqualTo(404);
+        assertFieldError(
+                intake.post("/internal/document_events", body.replace("{\"id\": \"x\"}", "{\"status\": 1}")),
+                "document.id");
         assertFieldError(intake.post("/internal/document_events", body.replace("\"type\": 0", "\"type\": 7")), "type");
         assertFieldError(intake.post("/internal/document_events", body.replace("\"type\": 0, ", "")), "type");
-        assertFieldError(intake.post("/internal/document_events", body.replace(client.clientId().toString(), "nope")), "clientId");
-        assertFieldError(intake.post("/internal/document_events", "{\"eventId\": \"" + "e".repeat(201) + "\", "
-                + body.substring(1)), "eventId");
+        assertFieldError(
+                intake.post(
+                        "/internal/document_events",
+                        body.replace(client.clientId().toString(), "nope")),
+                "clientId");
+        assertFieldError(
+                intake.post(
+                        "/internal/document_events", "{\"eventId\": \"" + "e".repeat(201) + "\", " + body.substring(1)),
+                "eventId");
         assertFieldError(intake.post("/internal/document_events", body.replace("{\"id\": \"x\"}", "[1]")), "document");
     }
 
     private static void assertFieldError(TestHttp.Response response, String field) {
         assertThat(response.status()).as(response.body()).isEqualTo(400);
         assertThat(response.contentType()).isEqualTo("application/problem+json");
-        assertThat(response.json().get("errors").get(0).get("field").asString()).as(response.body()).isEqualTo(field);
+        assertThat(response.json().get("errors").get(0).get("field").asString())
+                .as(response.body())
+                .isEqualTo(field);
     }
 
     @Test
@@ -295,7 +328,10 @@ class DeliveryEndToEndTest extends DeliveryTestSupport {
         String webhookId = registerWebhook(client, simpleWebhook("POST", receiver.url("/cb/:id")));
         String deliveryId = deliver(client, "cancel-me");
         await().atMost(Duration.ofSeconds(10)).until(() -> receiver.received().size() == 1);
-        assertThat(http().apiKey(client.apiKey()).delete("/document_webhooks/" + webhookId).status()).isEqualTo(204);
+        assertThat(http().apiKey(client.apiKey())
+                        .delete("/document_webhooks/" + webhookId)
+                        .status())
+                .isEqualTo(204);
 
         JsonNode cancelled = awaitStatus(client, deliveryId, "CANCELLED");
 
@@ -326,14 +362,19 @@ class DeliveryEndToEndTest extends DeliveryTestSupport {
         String deliveryId = deliver(client, "again");
         awaitStatus(client, deliveryId, "SUCCEEDED");
 
-        TestHttp.Response retry = http().apiKey(client.apiKey()).post("/document_webhooks/deliveries/" + deliveryId + "/retry", null);
+        TestHttp.Response retry =
+                http().apiKey(client.apiKey()).post("/document_webhooks/deliveries/" + deliveryId + "/retry", null);
 
         assertThat(retry.status()).isEqualTo(202);
         assertThat(retry.json().get("deliveryId").asString()).isEqualTo(deliveryId);
         await().atMost(Duration.ofSeconds(10)).until(() -> receiver.received().size() == 2);
         JsonNode again = awaitStatus(client, deliveryId, "SUCCEEDED");
-        await().untilAsserted(() -> assertThat(delivery(client, deliveryId).get("attemptCount").asInt()).isEqualTo(2));
-        assertThat(receiver.received()).extracting(request -> request.header("webhook-id")).containsOnly(deliveryId);
+        await().untilAsserted(() -> assertThat(
+                        delivery(client, deliveryId).get("attemptCount").asInt())
+                .isEqualTo(2));
+        assertThat(receiver.received())
+                .extracting(request -> request.header("webhook-id"))
+                .containsOnly(deliveryId);
         assertThat(again.get("id").asString()).isEqualTo(deliveryId);
         TestHttp.Response stranger = http().apiKey(newClient().apiKey())
                 .post("/document_webhooks/deliveries/" + deliveryId + "/retry", null);
@@ -347,7 +388,8 @@ class DeliveryEndToEndTest extends DeliveryTestSupport {
         registerWebhook(client, simpleWebhook("POST", receiver.url("/cb/:id")));
         String deliveryId = deliver(client, "busy");
 
-        TestHttp.Response retry = http().apiKey(client.apiKey()).post("/document_webhooks/deliveries/" + deliveryId + "/retry", null);
+        TestHttp.Response retry =
+                http().apiKey(client.apiKey()).post("/document_webhooks/deliveries/" + deliveryId + "/retry", null);
 
         assertThat(retry.status()).isEqualTo(409);
         assertThat(retry.json().get("detail").asString()).contains("PENDING");
@@ -356,7 +398,10 @@ class DeliveryEndToEndTest extends DeliveryTestSupport {
     @Test
     void sendsATestDeliveryToTheCurrentWebhook() {
         ClientService.IssuedKey client = newClient();
-        assertThat(http().apiKey(client.apiKey()).post("/document_webhooks/test", null).status()).isEqualTo(404);
+        assertThat(http().apiKey(client.apiKey())
+                        .post("/document_webhooks/test", null)
+                        .status())
+                .isEqualTo(404);
         registerWebhook(client, simpleWebhook("POST", receiver.url("/cb/:id")));
 
         TestHttp.Response test = http().apiKey(client.apiKey()).post("/document_webhooks/test", null);
@@ -380,8 +425,12 @@ class DeliveryEndToEndTest extends DeliveryTestSupport {
         TestHttp api = http().apiKey(client.apiKey());
 
         JsonNode first = api.get("/document_webhooks/deliveries?limit=2").json();
-        JsonNode second = api.get("/document_webhooks/deliveries?limit=2&cursor=" + first.get("nextCursor").asString()).json();
-        JsonNode third = api.get("/document_webhooks/deliveries?limit=2&cursor=" + second.get("nextCursor").asString()).json();
+        JsonNode second = api.get("/document_webhooks/deliveries?limit=2&cursor="
+                        + first.get("nextCursor").asString())
+                .json();
+        JsonNode third = api.get("/document_webhooks/deliveries?limit=2&cursor="
+                        + second.get("nextCursor").asString())
+                .json();
 
         List<String> listed = new ArrayList<>();
         for (JsonNode page : List.of(first, second, third)) {
@@ -392,19 +441,37 @@ class DeliveryEndToEndTest extends DeliveryTestSupport {
         assertThat(listed).containsExactlyElementsOf(newestFirst);
         assertThat(third.get("nextCursor").isNull()).isTrue();
         JsonNode item = first.get("items").get(0);
-        assertThat(item.propertyNames()).containsExactly("id", "eventId", "documentId", "status", "attemptCount",
-                "createdAt", "lastAttemptAt", "nextAttemptAt", "lastStatusCode", "lastError");
+        assertThat(item.propertyNames())
+                .containsExactly(
+                        "id",
+                        "eventId",
+                        "documentId",
+                        "status",
+                        "attemptCount",
+                        "createdAt",
+                        "lastAttemptAt",
+                        "nextAttemptAt",
+                        "lastStatusCode",
+                        "lastError");
 
-        JsonNode byDocument = api.get("/document_webhooks/deliveries?documentId=page-3").json();
+        JsonNode byDocument =
+                api.get("/document_webhooks/deliveries?documentId=page-3").json();
         assertThat(byDocument.get("items")).hasSize(1);
         assertThat(byDocument.get("items").get(0).get("id").asString()).isEqualTo(ids.get(3));
-        assertThat(api.get("/document_webhooks/deliveries?status=FAILED").json().get("items")).isEmpty();
-        assertThat(api.get("/document_webhooks/deliveries?status=SUCCEEDED").json().get("items")).hasSize(5);
+        assertThat(api.get("/document_webhooks/deliveries?status=FAILED").json().get("items"))
+                .isEmpty();
+        assertThat(api.get("/document_webhooks/deliveries?status=SUCCEEDED")
+                        .json()
+                        .get("items"))
+                .hasSize(5);
 
-        assertThat(api.get("/document_webhooks/deliveries?status=NOPE").status()).isEqualTo(400);
+        assertThat(api.get("/document_webhooks/deliveries?status=NOPE").status())
+                .isEqualTo(400);
         assertThat(api.get("/document_webhooks/deliveries?limit=0").status()).isEqualTo(400);
-        assertThat(api.get("/document_webhooks/deliveries?cursor=%21%21%21").status()).isEqualTo(400);
-        assertThat(api.get("/document_webhooks/deliveries?cursor=bm9wZQ").status()).isEqualTo(400);
+        assertThat(api.get("/document_webhooks/deliveries?cursor=%21%21%21").status())
+                .isEqualTo(400);
+        assertThat(api.get("/document_webhooks/deliveries?cursor=bm9wZQ").status())
+                .isEqualTo(400);
     }
 
     @Test
@@ -414,8 +481,15 @@ class DeliveryEndToEndTest extends DeliveryTestSupport {
         String deliveryId = deliver(client, "private");
         ClientService.IssuedKey stranger = newClient();
 
-        assertThat(http().apiKey(stranger.apiKey()).get("/document_webhooks/deliveries/" + deliveryId).status()).isEqualTo(404);
-        assertThat(http().apiKey(stranger.apiKey()).get("/document_webhooks/deliveries").json().get("items")).isEmpty();
+        assertThat(http().apiKey(stranger.apiKey())
+                        .get("/document_webhooks/deliveries/" + deliveryId)
+                        .status())
+                .isEqualTo(404);
+        assertThat(http().apiKey(stranger.apiKey())
+                        .get("/document_webhooks/deliveries")
+                        .json()
+                        .get("items"))
+                .isEmpty();
         assertThat(http().get("/document_webhooks/deliveries").status()).isEqualTo(401);
     }
 }

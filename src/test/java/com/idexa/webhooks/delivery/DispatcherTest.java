@@ -42,18 +42,41 @@ import tools.jackson.databind.json.JsonMapper;
  */
 class DispatcherTest extends DeliveryTestSupport {
 
-    @Autowired Dispatcher dispatcher;
-    @Autowired DeliveryQueue queue;
-    @Autowired DeliverySender sender;
-    @Autowired WebhookService webhooks;
-    @Autowired DeliveryNotifications notifications;
-    @Autowired DeliveryMetrics metrics;
-    @Autowired WebhooksProperties properties;
-    @Autowired Clock clock;
-    @Autowired JsonMapper json;
-    @Autowired JdbcClient jdbc;
-    @Autowired DataSource dataSource;
-    @Autowired DefaultListableBeanFactory beans;
+    @Autowired
+    Dispatcher dispatcher;
+
+    @Autowired
+    DeliveryQueue queue;
+
+    @Autowired
+    DeliverySender sender;
+
+    @Autowired
+    WebhookService webhooks;
+
+    @Autowired
+    DeliveryNotifications notifications;
+
+    @Autowired
+    DeliveryMetrics metrics;
+
+    @Autowired
+    WebhooksProperties properties;
+
+    @Autowired
+    Clock clock;
+
+    @Autowired
+    JsonMapper json;
+
+    @Autowired
+    JdbcClient jdbc;
+
+    @Autowired
+    DataSource dataSource;
+
+    @Autowired
+    DefaultListableBeanFactory beans;
 
     private final TestReceiver receiver = TestReceiver.start();
     private final List<Dispatcher> extraDispatchers = new ArrayList<>();
@@ -74,7 +97,10 @@ class DispatcherTest extends DeliveryTestSupport {
         List<ClaimedDelivery> crashed = queue.claim(10, 10, Map.of(), Duration.ofSeconds(2), UUID.randomUUID());
         assertThat(crashed).extracting(ClaimedDelivery::id).contains(UUID.fromString(deliveryId));
         Instant leaseEnds = jdbc.sql("SELECT next_attempt_at FROM deliveries WHERE id = ?")
-                .param(UUID.fromString(deliveryId)).query(OffsetDateTime.class).single().toInstant();
+                .param(UUID.fromString(deliveryId))
+                .query(OffsetDateTime.class)
+                .single()
+                .toInstant();
 
         dispatcher.start(); // the claiming worker "crashed": it never records an outcome
 
@@ -100,16 +126,24 @@ class DispatcherTest extends DeliveryTestSupport {
 
         await().atMost(Duration.ofSeconds(30)).until(() -> receiver.received().size() >= 200);
         for (ClientService.IssuedKey client : clientsUsed) {
-            await().atMost(Duration.ofSeconds(10)).until(() ->
-                    http().apiKey(client.apiKey()).get("/document_webhooks/deliveries?status=SUCCEEDED&limit=100")
-                            .json().get("items").size() == 50);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> http().apiKey(client.apiKey())
+                                    .get("/document_webhooks/deliveries?status=SUCCEEDED&limit=100")
+                                    .json()
+                                    .get("items")
+                                    .size()
+                            == 50);
         }
 
-        List<String> received = receiver.received().stream().map(request -> request.header("webhook-id")).toList();
+        List<String> received = receiver.received().stream()
+                .map(request -> request.header("webhook-id"))
+                .toList();
         assertThat(received).hasSize(200).doesNotHaveDuplicates();
         assertThat(new HashSet<>(received)).isEqualTo(deliveryIds);
         assertThat(receiver.maxConcurrentForOneWebhookId()).isEqualTo(1);
-        assertThat(second.deliveriesStarted()).as("the second dispatcher did take part").isPositive();
+        assertThat(second.deliveriesStarted())
+                .as("the second dispatcher did take part")
+                .isPositive();
         assertThat(dispatcher.deliveriesStarted()).isPositive();
     }
 
@@ -136,9 +170,13 @@ class DispatcherTest extends DeliveryTestSupport {
 
             fastDeliveries.forEach(id -> awaitStatus(fast, id, "SUCCEEDED"));
 
-            assertThat(dead.received()).as("the dead endpoint holds no more than its share of workers").hasSize(2);
-            assertThat(slowDeliveries).allSatisfy(id ->
-                    assertThat(delivery(slow, id).get("attemptCount").asInt()).isZero());
+            assertThat(dead.received())
+                    .as("the dead endpoint holds no more than its share of workers")
+                    .hasSize(2);
+            assertThat(slowDeliveries)
+                    .allSatisfy(id -> assertThat(
+                                    delivery(slow, id).get("attemptCount").asInt())
+                            .isZero());
             assertThat(fair.deliveriesStarted()).isEqualTo(22);
         } finally {
             release.countDown();
@@ -165,7 +203,9 @@ class DispatcherTest extends DeliveryTestSupport {
         otherInstance.start();
         try {
             await().atMost(Duration.ofSeconds(10)).until(() -> {
-                jdbc.sql("SELECT pg_notify('" + DeliveryNotifications.CHANNEL + "', '')").query(Object.class).single();
+                jdbc.sql("SELECT pg_notify('" + DeliveryNotifications.CHANNEL + "', '')")
+                        .query(Object.class)
+                        .single();
                 return signal.await(Duration.ofMillis(200));
             });
         } finally {
@@ -187,8 +227,11 @@ class DispatcherTest extends DeliveryTestSupport {
         stopping.stop();
         extraDispatchers.remove(stopping);
 
-        Map<String, Object> row = jdbc.sql("SELECT status, lease_token, next_attempt_at <= now() AS due FROM deliveries WHERE id = ?")
-                .param(UUID.fromString(deliveryId)).query().singleRow();
+        Map<String, Object> row = jdbc.sql(
+                        "SELECT status, lease_token, next_attempt_at <= now() AS due FROM deliveries WHERE id = ?")
+                .param(UUID.fromString(deliveryId))
+                .query()
+                .singleRow();
         assertThat(row.get("status")).isEqualTo("PENDING");
         assertThat(row.get("lease_token")).isNull();
         assertThat(row.get("due")).isEqualTo(true);
@@ -202,8 +245,8 @@ class DispatcherTest extends DeliveryTestSupport {
     @Test
     void theNetworkPolicyHoldsAtConnectTime() {
         dispatcher.stop();
-        OutboundHttpClient strict = new OutboundHttpClient(new NetworkPolicy(false, HostResolver.SYSTEM),
-                Duration.ofSeconds(1), Duration.ofSeconds(2), 10);
+        OutboundHttpClient strict = new OutboundHttpClient(
+                new NetworkPolicy(false, HostResolver.SYSTEM), Duration.ofSeconds(1), Duration.ofSeconds(2), 10);
         startDispatcher(delivery -> delivery, senderWith(strict));
         ClientService.IssuedKey direct = newClient();
         registerWebhook(direct, simpleWebhook("POST", receiver.url("/cb/:id")));
@@ -219,16 +262,29 @@ class DispatcherTest extends DeliveryTestSupport {
             assertThat(delivery(direct, directId).get("attemptCount").asInt()).isPositive();
             assertThat(delivery(viaToken, tokenId).get("attemptCount").asInt()).isPositive();
         });
-        assertThat(delivery(direct, directId).get("attempts").get(0).get("error").asString())
+        assertThat(delivery(direct, directId)
+                        .get("attempts")
+                        .get(0)
+                        .get("error")
+                        .asString())
                 .startsWith("blocked by the network policy: 127.0.0.1 resolves to 127.0.0.1");
-        assertThat(delivery(viaToken, tokenId).get("attempts").get(0).get("error").asString())
+        assertThat(delivery(viaToken, tokenId)
+                        .get("attempts")
+                        .get(0)
+                        .get("error")
+                        .asString())
                 .startsWith("token fetch failed: token endpoint blocked by the network policy");
         assertThat(receiver.received()).isEmpty();
     }
 
     private Dispatcher startDispatcher(UnaryOperator<WebhooksProperties.Delivery> settings, DeliverySender withSender) {
-        WebhooksProperties custom = new WebhooksProperties(properties.adminToken(), properties.internalToken(),
-                properties.encryptionKey(), properties.api(), properties.outbound(), settings.apply(properties.delivery()));
+        WebhooksProperties custom = new WebhooksProperties(
+                properties.adminToken(),
+                properties.internalToken(),
+                properties.encryptionKey(),
+                properties.api(),
+                properties.outbound(),
+                settings.apply(properties.delivery()));
         Dispatcher extra = new Dispatcher(queue, withSender, webhooks, notifications, metrics, custom, clock);
         extra.start();
         extraDispatchers.add(extra);
@@ -237,24 +293,50 @@ class DispatcherTest extends DeliveryTestSupport {
 
     /** Waits up to 30 s for an answer, so a held request stays in flight until the test releases it. */
     private static OutboundHttpClient patientClient() {
-        return new OutboundHttpClient(new NetworkPolicy(true, HostResolver.SYSTEM), Duration.ofSeconds(1),
-                Duration.ofSeconds(30), 20);
+        return new OutboundHttpClient(
+                new NetworkPolicy(true, HostResolver.SYSTEM), Duration.ofSeconds(1), Duration.ofSeconds(30), 20);
     }
 
     private DeliverySender senderWith(OutboundHttpClient http) {
-        return new DeliverySender(http, new TokenProvider(http, json, clock, properties), clock, properties,
+        return new DeliverySender(
+                http,
+                new TokenProvider(http, json, clock, properties),
+                clock,
+                properties,
                 beans.getBeanProvider(BuildProperties.class));
     }
 
     private static WebhooksProperties.Delivery withCaps(WebhooksProperties.Delivery d, int total, int perClient) {
-        return new WebhooksProperties.Delivery(d.enabled(), d.retryDelays(), d.jitter(), d.retryAfterCap(),
-                Duration.ofMinutes(5), d.pollInterval(), d.claimBatchSize(), total, perClient, d.tokenExpiryMargin(),
-                d.retention(), d.purgeInterval(), d.shutdownGrace());
+        return new WebhooksProperties.Delivery(
+                d.enabled(),
+                d.retryDelays(),
+                d.jitter(),
+                d.retryAfterCap(),
+                Duration.ofMinutes(5),
+                d.pollInterval(),
+                d.claimBatchSize(),
+                total,
+                perClient,
+                d.tokenExpiryMargin(),
+                d.retention(),
+                d.purgeInterval(),
+                d.shutdownGrace());
     }
 
     private static WebhooksProperties.Delivery withPollInterval(WebhooksProperties.Delivery d, Duration poll) {
-        return new WebhooksProperties.Delivery(d.enabled(), d.retryDelays(), d.jitter(), d.retryAfterCap(), d.lease(),
-                poll, d.claimBatchSize(), d.maxInFlight(), d.maxInFlightPerClient(), d.tokenExpiryMargin(),
-                d.retention(), d.purgeInterval(), d.shutdownGrace());
+        return new WebhooksProperties.Delivery(
+                d.enabled(),
+                d.retryDelays(),
+                d.jitter(),
+                d.retryAfterCap(),
+                d.lease(),
+                poll,
+                d.claimBatchSize(),
+                d.maxInFlight(),
+                d.maxInFlightPerClient(),
+                d.tokenExpiryMargin(),
+                d.retention(),
+                d.purgeInterval(),
+                d.shutdownGrace());
     }
 }

@@ -13,9 +13,11 @@ import org.junit.jupiter.api.Test;
 class RetryPolicyTest {
 
     private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-29T10:00:00Z"), ZoneOffset.UTC);
-    private static final List<Duration> DELAYS = List.of(Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofMinutes(2));
+    private static final List<Duration> DELAYS =
+            List.of(Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofMinutes(2));
 
-    private final RetryPolicy exact = new RetryPolicy(DELAYS, 0, Duration.ofHours(1), CLOCK, RandomGenerator.getDefault());
+    private final RetryPolicy exact =
+            new RetryPolicy(DELAYS, 0, Duration.ofHours(1), CLOCK, RandomGenerator.getDefault());
 
     @Test
     void followsTheScheduleThenGivesUp() {
@@ -32,7 +34,8 @@ class RetryPolicyTest {
         RetryPolicy highest = new RetryPolicy(DELAYS, 0.2, Duration.ofHours(1), CLOCK, fixedRandom(0.999999));
 
         assertThat(lowest.nextDelay(2, 500, null)).contains(Duration.ofSeconds(24));
-        assertThat(highest.nextDelay(2, 500, null).orElseThrow()).isBetween(Duration.ofMillis(35_999), Duration.ofSeconds(36));
+        assertThat(highest.nextDelay(2, 500, null).orElseThrow())
+                .isBetween(Duration.ofMillis(35_999), Duration.ofSeconds(36));
     }
 
     @Test

@@ -28,7 +28,8 @@ class OperationsTest extends DeliveryTestSupport {
 
     @Test
     void reportsHealthLivenessAndReadiness() {
-        for (String path : new String[] {"/actuator/health", "/actuator/health/liveness", "/actuator/health/readiness"}) {
+        for (String path :
+                new String[] {"/actuator/health", "/actuator/health/liveness", "/actuator/health/readiness"}) {
             TestHttp.Response response = http().get(path);
             assertThat(response.status()).as(path).isEqualTo(200);
             assertThat(response.json().get("status").asString()).isEqualTo("UP");
@@ -37,11 +38,19 @@ class OperationsTest extends DeliveryTestSupport {
 
     @Test
     void exposesNothingSecret() {
-        for (String path : new String[] {"/actuator/env", "/actuator/configprops", "/actuator/heapdump",
-                "/actuator/threaddump", "/actuator/beans", "/actuator/loggers"}) {
+        for (String path : new String[] {
+            "/actuator/env",
+            "/actuator/configprops",
+            "/actuator/heapdump",
+            "/actuator/threaddump",
+            "/actuator/beans",
+            "/actuator/loggers"
+        }) {
             assertThat(http().get(path).status()).as(path).isEqualTo(404);
         }
-        assertThat(http().get("/actuator/health").body()).doesNotContain("postgres").doesNotContain("jdbc");
+        assertThat(http().get("/actuator/health").body())
+                .doesNotContain("postgres")
+                .doesNotContain("jdbc");
     }
 
     @Test
@@ -54,10 +63,12 @@ class OperationsTest extends DeliveryTestSupport {
 
             awaitStatus(client, deliver(client, "metered"), "SUCCEEDED");
 
-            assertThat(metric("webhook_delivery_attempts_total", "outcome=\"2xx\"")).isGreaterThan(attemptsBefore);
+            assertThat(metric("webhook_delivery_attempts_total", "outcome=\"2xx\""))
+                    .isGreaterThan(attemptsBefore);
             assertThat(metric("webhook_events_accepted_total", "")).isGreaterThan(acceptedBefore);
             String scrape = http().get("/actuator/prometheus").body();
-            assertThat(scrape).contains("webhook_delivery_attempt_duration_seconds_bucket")
+            assertThat(scrape)
+                    .contains("webhook_delivery_attempt_duration_seconds_bucket")
                     .contains("webhook_delivery_first_attempt_lag_seconds_count")
                     .contains("webhook_deliveries_pending")
                     .contains("webhook_deliveries_due")
@@ -78,7 +89,8 @@ class OperationsTest extends DeliveryTestSupport {
 
             awaitStatus(client, deliver(client, "flaky"), "SUCCEEDED");
 
-            assertThat(metric("webhook_delivery_attempts_total", "outcome=\"5xx\"")).isGreaterThan(before);
+            assertThat(metric("webhook_delivery_attempts_total", "outcome=\"5xx\""))
+                    .isGreaterThan(before);
         }
     }
 
@@ -86,7 +98,8 @@ class OperationsTest extends DeliveryTestSupport {
     void givesEveryRequestAnId() {
         TestHttp.Response generated = http().get("/document_webhooks");
         TestHttp.Response echoed = http().header("X-Request-Id", "req-42.a").get("/document_webhooks");
-        TestHttp.Response replaced = http().header("X-Request-Id", "bad id with spaces").get("/document_webhooks");
+        TestHttp.Response replaced =
+                http().header("X-Request-Id", "bad id with spaces").get("/document_webhooks");
 
         assertThat(generated.header("X-Request-Id")).matches("[0-9a-f-]{36}");
         assertThat(echoed.header("X-Request-Id")).isEqualTo("req-42.a");
@@ -113,8 +126,13 @@ class OperationsTest extends DeliveryTestSupport {
         });
         assertThat(missing).isEmpty();
         assertThat(paths.get("/document_webhooks").get("post").toString())
-                .contains("Idexa documentation example").contains("ocr_feedback/:id");
-        assertThat(docs.get("components").get("securitySchemes").get("IDEXA-API-KEY").get("name").asString())
+                .contains("Idexa documentation example")
+                .contains("ocr_feedback/:id");
+        assertThat(docs.get("components")
+                        .get("securitySchemes")
+                        .get("IDEXA-API-KEY")
+                        .get("name")
+                        .asString())
                 .isEqualTo("IDEXA-API-KEY");
         assertThat(docs.get("components").get("schemas").get("Problem")).isNotNull();
         assertThat(paths.get("/document_webhooks").get("get").toString()).doesNotContain("clientId\",\"in\"");
@@ -123,7 +141,8 @@ class OperationsTest extends DeliveryTestSupport {
 
     private double metric(String name, String tagFragment) {
         String scrape = http().get("/actuator/prometheus").body();
-        Matcher line = Pattern.compile("^" + name + "\\{([^}]*)} ([0-9.eE+-]+)$", Pattern.MULTILINE).matcher(scrape);
+        Matcher line = Pattern.compile("^" + name + "\\{([^}]*)} ([0-9.eE+-]+)$", Pattern.MULTILINE)
+                .matcher(scrape);
         double total = 0;
         while (line.find()) {
             if (line.group(1).contains(tagFragment)) {

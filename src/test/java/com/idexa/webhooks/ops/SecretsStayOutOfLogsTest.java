@@ -44,7 +44,8 @@ class SecretsStayOutOfLogsTest extends DeliveryTestSupport {
             receiver.byDefault(request -> request.path().equals("/login")
                     ? Reply.json(200, "{\"access_token\": \"tok-SECRET-7f3a\", \"expires_in\": 3600}")
                     : Reply.status(200));
-            receiver.replies(Reply.json(200, "{\"access_token\": \"tok-SECRET-7f3a\", \"expires_in\": 3600}"),
+            receiver.replies(
+                    Reply.json(200, "{\"access_token\": \"tok-SECRET-7f3a\", \"expires_in\": 3600}"),
                     Reply.status(500));
             ClientService.IssuedKey tokenClient = newClient();
             registerWebhook(tokenClient, """
@@ -52,8 +53,7 @@ class SecretsStayOutOfLogsTest extends DeliveryTestSupport {
                      "headers": {"X-Api-Key": "hdr-SECRET-91c2"},
                      "authorizationUrl": "%s",
                      "authorizationHeaders": {"Content-Type": "application/x-www-form-urlencoded"},
-                     "authorizationBody": {"username": "root", "password": "pw-SECRET-55d1"}}"""
-                    .formatted(receiver.url("/cb/:id"), receiver.url("/login")));
+                     "authorizationBody": {"username": "root", "password": "pw-SECRET-55d1"}}""".formatted(receiver.url("/cb/:id"), receiver.url("/login")));
             ClientService.IssuedKey fixedClient = newClient();
             registerWebhook(fixedClient, """
                     {"name": "n", "type": 0, "method": "POST", "url": "%s",
@@ -63,9 +63,11 @@ class SecretsStayOutOfLogsTest extends DeliveryTestSupport {
             awaitStatus(tokenClient, tokenDelivery, "SUCCEEDED");
             awaitStatus(fixedClient, deliver(fixedClient, "logged-2"), "SUCCEEDED");
 
-            assertThat(delivery(tokenClient, tokenDelivery).get("attemptCount").asInt()).isEqualTo(2);
+            assertThat(delivery(tokenClient, tokenDelivery).get("attemptCount").asInt())
+                    .isEqualTo(2);
             assertThat(receiver.received("/cb/").get(1).header("Authorization")).isEqualTo("Bearer tok-SECRET-7f3a");
-            assertThat(output.getAll()).contains(tokenDelivery) // the delivery was logged ...
+            assertThat(output.getAll())
+                    .contains(tokenDelivery) // the delivery was logged ...
                     .doesNotContain("SECRET"); // ... and none of its secrets
         }
     }

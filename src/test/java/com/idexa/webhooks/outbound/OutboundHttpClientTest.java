@@ -46,8 +46,9 @@ class OutboundHttpClientTest {
         try (var strict = client(new NetworkPolicy(false, HostResolver.SYSTEM), Duration.ofSeconds(2))) {
             for (String host : new String[] {"127.0.0.1", "[::ffff:127.0.0.1]", "localhost"}) {
                 assertThatThrownBy(() -> strict.send(get("http://" + host + ":" + receiver.port() + "/x"), 1024))
-                        .isInstanceOfSatisfying(OutboundFailure.class, failure ->
-                                assertThat(failure.kind()).isEqualTo(OutboundFailure.Kind.BLOCKED))
+                        .isInstanceOfSatisfying(
+                                OutboundFailure.class,
+                                failure -> assertThat(failure.kind()).isEqualTo(OutboundFailure.Kind.BLOCKED))
                         .hasMessageContaining("blocked by the network policy");
             }
         }
@@ -65,8 +66,9 @@ class OutboundHttpClientTest {
 
         try (var strict = client(policy, Duration.ofSeconds(2))) {
             assertThatThrownBy(() -> strict.send(get("http://rebind.test:" + receiver.port() + "/x"), 1024))
-                    .isInstanceOfSatisfying(OutboundFailure.class, failure ->
-                            assertThat(failure.kind()).isEqualTo(OutboundFailure.Kind.BLOCKED));
+                    .isInstanceOfSatisfying(
+                            OutboundFailure.class,
+                            failure -> assertThat(failure.kind()).isEqualTo(OutboundFailure.Kind.BLOCKED));
         }
         assertThat(receiver.received()).isEmpty();
         assertThat(lookups.get()).isGreaterThanOrEqualTo(2);
@@ -78,8 +80,9 @@ class OutboundHttpClientTest {
         receiver.replies(Reply.hangUntil(release));
         try (var open = client(new NetworkPolicy(true, HostResolver.SYSTEM), Duration.ofMillis(300))) {
             assertThatThrownBy(() -> open.send(get(receiver.url("/slow")), 1024))
-                    .isInstanceOfSatisfying(OutboundFailure.class, failure ->
-                            assertThat(failure.kind()).isEqualTo(OutboundFailure.Kind.TIMEOUT));
+                    .isInstanceOfSatisfying(
+                            OutboundFailure.class,
+                            failure -> assertThat(failure.kind()).isEqualTo(OutboundFailure.Kind.TIMEOUT));
         } finally {
             release.countDown();
         }
@@ -93,8 +96,9 @@ class OutboundHttpClientTest {
         }
         try (var open = client(new NetworkPolicy(true, HostResolver.SYSTEM), Duration.ofSeconds(2))) {
             assertThatThrownBy(() -> open.send(get("http://127.0.0.1:" + closedPort + "/"), 1024))
-                    .isInstanceOfSatisfying(OutboundFailure.class, failure ->
-                            assertThat(failure.kind()).isEqualTo(OutboundFailure.Kind.CONNECTION))
+                    .isInstanceOfSatisfying(
+                            OutboundFailure.class,
+                            failure -> assertThat(failure.kind()).isEqualTo(OutboundFailure.Kind.CONNECTION))
                     .hasMessage("connection refused");
         }
     }

@@ -22,26 +22,33 @@ public abstract class DeliveryTestSupport extends IntegrationTest {
 
     protected TestHttp.Response reportDocument(ClientService.IssuedKey client, String eventId, String documentJson) {
         String eventField = eventId == null ? "" : "\"eventId\": \"" + eventId + "\", ";
-        return http().bearer(INTERNAL_TOKEN).post("/internal/document_events",
-                "{" + eventField + "\"clientId\": \"" + client.clientId() + "\", \"type\": 0, \"document\": "
-                        + documentJson + "}");
+        return http().bearer(INTERNAL_TOKEN)
+                .post(
+                        "/internal/document_events",
+                        "{" + eventField + "\"clientId\": \"" + client.clientId() + "\", \"type\": 0, \"document\": "
+                                + documentJson + "}");
     }
 
     /** Reports a finished document and returns its delivery id. */
     protected String deliver(ClientService.IssuedKey client, String documentId) {
-        TestHttp.Response response = reportDocument(client, null,
-                "{\"id\": \"" + documentId + "\", \"status\": 1, \"statusDesc\": \"FINISHED\"}");
+        TestHttp.Response response = reportDocument(
+                client, null, "{\"id\": \"" + documentId + "\", \"status\": 1, \"statusDesc\": \"FINISHED\"}");
         assertThat(response.status()).as(response.body()).isEqualTo(202);
         return response.json().get("deliveryId").asString();
     }
 
     protected JsonNode delivery(ClientService.IssuedKey client, String deliveryId) {
-        return http().apiKey(client.apiKey()).get("/document_webhooks/deliveries/" + deliveryId).json();
+        return http().apiKey(client.apiKey())
+                .get("/document_webhooks/deliveries/" + deliveryId)
+                .json();
     }
 
     protected JsonNode awaitStatus(ClientService.IssuedKey client, String deliveryId, String status) {
-        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).untilAsserted(() ->
-                assertThat(delivery(client, deliveryId).get("status").asString()).isEqualTo(status));
+        await().atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(50))
+                .untilAsserted(() -> assertThat(
+                                delivery(client, deliveryId).get("status").asString())
+                        .isEqualTo(status));
         return delivery(client, deliveryId);
     }
 }

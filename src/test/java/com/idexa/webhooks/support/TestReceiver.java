@@ -122,12 +122,16 @@ public final class TestReceiver implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-        Received request = new Received(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(),
-                Map.copyOf(exchange.getRequestHeaders()), body, Instant.now());
+        Received request = new Received(
+                exchange.getRequestMethod(),
+                exchange.getRequestURI().getRawPath(),
+                Map.copyOf(exchange.getRequestHeaders()),
+                body,
+                Instant.now());
         received.add(request);
         String webhookId = request.header("webhook-id");
-        AtomicInteger concurrent = webhookId == null ? null
-                : concurrentById.computeIfAbsent(webhookId, id -> new AtomicInteger());
+        AtomicInteger concurrent =
+                webhookId == null ? null : concurrentById.computeIfAbsent(webhookId, id -> new AtomicInteger());
         if (concurrent != null) {
             maxConcurrentForOneId.accumulateAndGet(concurrent.incrementAndGet(), Math::max);
         }
@@ -143,7 +147,8 @@ public final class TestReceiver implements AutoCloseable {
                     Thread.currentThread().interrupt();
                 }
             }
-            reply.headers().forEach((name, value) -> exchange.getResponseHeaders().add(name, value));
+            reply.headers()
+                    .forEach((name, value) -> exchange.getResponseHeaders().add(name, value));
             byte[] bytes = reply.body().getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(reply.status(), bytes.length == 0 ? -1 : bytes.length);
             if (bytes.length > 0) {

@@ -26,6 +26,7 @@ class BearerTokenInterceptorTest {
         MockHttpServletRequest request = new MockHttpServletRequest();
         request.addHeader("Authorization", "Bearer s3cret");
 
-        assertThat(guard.preHandle(request, new MockHttpServletResponse(), null)).isTrue();
+        assertThat(guard.preHandle(request, new MockHttpServletResponse(), null))
+                .isTrue();
     }
 }

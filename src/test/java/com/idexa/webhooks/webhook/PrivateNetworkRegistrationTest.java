@@ -15,18 +15,29 @@ import org.springframework.test.context.TestPropertySource;
 class PrivateNetworkRegistrationTest extends IntegrationTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "http://localhost:8080/cb/:id", "http://127.0.0.1/cb/:id", "http://169.254.169.254/latest/meta-data/:id",
-        "http://10.0.0.5/:id", "http://[::1]/:id", "http://[::ffff:127.0.0.1]/:id", "https://192.168.0.1/:id",
-        "http://100.64.1.1/:id", "http://[fd00::1]/:id", "http://0.0.0.0/:id"
-    })
+    @ValueSource(
+            strings = {
+                "http://localhost:8080/cb/:id",
+                "http://127.0.0.1/cb/:id",
+                "http://169.254.169.254/latest/meta-data/:id",
+                "http://10.0.0.5/:id",
+                "http://[::1]/:id",
+                "http://[::ffff:127.0.0.1]/:id",
+                "https://192.168.0.1/:id",
+                "http://100.64.1.1/:id",
+                "http://[fd00::1]/:id",
+                "http://0.0.0.0/:id"
+            })
     void rejectsUrlsIntoPrivateNetworks(String url) {
-        TestHttp.Response response = http().apiKey(newClient().apiKey()).post("/document_webhooks",
-                "{\"name\": \"n\", \"type\": 0, \"method\": \"POST\", \"url\": \"" + url + "\"}");
+        TestHttp.Response response = http().apiKey(newClient().apiKey())
+                .post(
+                        "/document_webhooks",
+                        "{\"name\": \"n\", \"type\": 0, \"method\": \"POST\", \"url\": \"" + url + "\"}");
 
         assertThat(response.status()).as(response.body()).isEqualTo(400);
         assertThat(response.json().get("errors").get(0).get("field").asString()).isEqualTo("url");
-        assertThat(response.json().get("errors").get(0).get("message").asString()).contains("private network");
+        assertThat(response.json().get("errors").get(0).get("message").asString())
+                .contains("private network");
     }
 
     @Test

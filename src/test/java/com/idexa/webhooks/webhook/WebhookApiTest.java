@@ -56,9 +56,23 @@ class WebhookApiTest extends IntegrationTest {
 
         assertThat(created.status()).as(created.body()).isEqualTo(200);
         JsonNode body = created.json();
-        assertThat(body.propertyNames()).containsExactly("id", "clientId", "name", "type", "method", "headers",
-                "headerAuth", "url", "authorization", "authorizationUrl", "authorizationMethod", "authorizationHeaders",
-                "authorizationResponseTokenAttr", "createdAt", "updatedAt");
+        assertThat(body.propertyNames())
+                .containsExactly(
+                        "id",
+                        "clientId",
+                        "name",
+                        "type",
+                        "method",
+                        "headers",
+                        "headerAuth",
+                        "url",
+                        "authorization",
+                        "authorizationUrl",
+                        "authorizationMethod",
+                        "authorizationHeaders",
+                        "authorizationResponseTokenAttr",
+                        "createdAt",
+                        "updatedAt");
         assertThat(body.get("clientId").asString()).isEqualTo(client.clientId().toString());
         assertThat(body.get("name").asString()).isEqualTo("Webhook 1");
         assertThat(body.get("type").asInt()).isZero();
@@ -74,7 +88,8 @@ class WebhookApiTest extends IntegrationTest {
         assertThat(body.get("authorizationResponseTokenAttr").asString()).isEqualTo("access_token");
         assertThat(body.get("createdAt").asString())
                 .matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}[+-]\\d\\d:\\d\\d");
-        assertThat(body.get("updatedAt").asString()).isEqualTo(body.get("createdAt").asString());
+        assertThat(body.get("updatedAt").asString())
+                .isEqualTo(body.get("createdAt").asString());
         assertThat(created.body()).doesNotContain("authorizationBody").doesNotContain("\"root\"");
     }
 
@@ -106,14 +121,17 @@ class WebhookApiTest extends IntegrationTest {
     @Test
     void rejectsSecondWebhookForSameClientNamingTheExistingOne() {
         TestHttp api = http().apiKey(newClient().apiKey());
-        String existing = api.post("/document_webhooks", DOCS_EXAMPLE).json().get("id").asString();
+        String existing =
+                api.post("/document_webhooks", DOCS_EXAMPLE).json().get("id").asString();
 
         TestHttp.Response second = api.post("/document_webhooks", FIXED_AUTH);
 
         assertThat(second.status()).isEqualTo(409);
         assertThat(second.contentType()).isEqualTo("application/problem+json");
         assertThat(second.json().get("existingWebhookId").asString()).isEqualTo(existing);
-        assertThat(second.json().get("detail").asString()).contains("Delete it first").contains(existing);
+        assertThat(second.json().get("detail").asString())
+                .contains("Delete it first")
+                .contains(existing);
     }
 
     @Test
@@ -147,7 +165,8 @@ class WebhookApiTest extends IntegrationTest {
     @Test
     void anotherClientsWebhookIsNotFound() {
         TestHttp owner = http().apiKey(newClient().apiKey());
-        String id = owner.post("/document_webhooks", DOCS_EXAMPLE).json().get("id").asString();
+        String id =
+                owner.post("/document_webhooks", DOCS_EXAMPLE).json().get("id").asString();
         TestHttp stranger = http().apiKey(newClient().apiKey());
 
         TestHttp.Response read = stranger.get("/document_webhooks/" + id);
@@ -156,7 +175,8 @@ class WebhookApiTest extends IntegrationTest {
         assertThat(read.status()).isEqualTo(404);
         assertThat(delete.status()).isEqualTo(404);
         String missing = "00000000-0000-0000-0000-000000000000";
-        String detailForMissing = owner.get("/document_webhooks/" + missing).json().get("detail").asString();
+        String detailForMissing =
+                owner.get("/document_webhooks/" + missing).json().get("detail").asString();
         assertThat(read.json().get("detail").asString()).isEqualTo(detailForMissing.replace(missing, id));
         assertThat(owner.get("/document_webhooks/" + id).status()).isEqualTo(200);
     }
@@ -174,7 +194,10 @@ class WebhookApiTest extends IntegrationTest {
             assertThat(body.get("headers").get("X-Api-Key").asString()).isEqualTo("****");
             assertThat(body.get("headers").get("Cookie").asString()).isEqualTo("****");
             assertThat(body.get("headers").get("Content-Type").asString()).isEqualTo("application/json");
-            assertThat(response.body()).doesNotContain("fixed-secret").doesNotContain("k-123456789").doesNotContain("session=abc");
+            assertThat(response.body())
+                    .doesNotContain("fixed-secret")
+                    .doesNotContain("k-123456789")
+                    .doesNotContain("session=abc");
         }
     }
 
@@ -182,7 +205,10 @@ class WebhookApiTest extends IntegrationTest {
     void secretsAreNowhereInTheDatabaseInPlaintext() {
         ClientService.IssuedKey client = newClient();
         String body = DOCS_EXAMPLE.replace("\"password\": \"root\"", "\"password\": \"pw-Zebra-4711\"");
-        assertThat(http().apiKey(client.apiKey()).post("/document_webhooks", body).status()).isEqualTo(200);
+        assertThat(http().apiKey(client.apiKey())
+                        .post("/document_webhooks", body)
+                        .status())
+                .isEqualTo(200);
         TestHttp other = http().apiKey(newClient().apiKey());
         assertThat(other.post("/document_webhooks", FIXED_AUTH).status()).isEqualTo(200);
 
@@ -190,9 +216,7 @@ class WebhookApiTest extends IntegrationTest {
                         SELECT coalesce(string_agg(t::text, ' '), '') FROM (
                             SELECT w::text AS t FROM webhooks w
                             UNION ALL SELECT c::text FROM clients c
-                            UNION ALL SELECT k::text FROM api_keys k) dump""")
-                .query(String.class)
-                .single();
+                            UNION ALL SELECT k::text FROM api_keys k) dump""").query(String.class).single();
         for (String secret : List.of("pw-Zebra-4711", "fixed-secret", "k-123456789", "session=abc", client.apiKey())) {
             assertThat(everything).doesNotContain(secret).doesNotContain(hex(secret));
         }
@@ -202,7 +226,8 @@ class WebhookApiTest extends IntegrationTest {
     @Test
     void acceptsTheOlderEditionsHeaderAndPath() {
         String key = newClient().apiKey();
-        TestHttp.Response created = http().header("X-API-KEY", key).post("/api_document/document_webhooks", DOCS_EXAMPLE);
+        TestHttp.Response created =
+                http().header("X-API-KEY", key).post("/api_document/document_webhooks", DOCS_EXAMPLE);
 
         assertThat(created.status()).isEqualTo(200);
         assertThat(http().apiKey(key).get("/document_webhooks").json()).isEqualTo(created.json());
@@ -212,9 +237,16 @@ class WebhookApiTest extends IntegrationTest {
     void refusesMissingUnknownAndRevokedKeys() {
         ClientService.IssuedKey client = newClient();
         assertThat(http().get("/document_webhooks").status()).isEqualTo(401);
-        assertThat(http().apiKey("idx_aaaaaaaaaa_not-a-real-key").get("/document_webhooks").status()).isEqualTo(401);
-        assertThat(http().apiKey("garbage").post("/document_webhooks", DOCS_EXAMPLE).status()).isEqualTo(401);
-        assertThat(http().apiKey(client.apiKey()).get("/document_webhooks").status()).isEqualTo(404);
+        assertThat(http().apiKey("idx_aaaaaaaaaa_not-a-real-key")
+                        .get("/document_webhooks")
+                        .status())
+                .isEqualTo(401);
+        assertThat(http().apiKey("garbage")
+                        .post("/document_webhooks", DOCS_EXAMPLE)
+                        .status())
+                .isEqualTo(401);
+        assertThat(http().apiKey(client.apiKey()).get("/document_webhooks").status())
+                .isEqualTo(404);
 
         clients.revokeApiKey(client.keyId());
 

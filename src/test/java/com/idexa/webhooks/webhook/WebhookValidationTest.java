@@ -48,20 +48,30 @@ class WebhookValidationTest extends IntegrationTest {
                 Arguments.of(withField("headerAuth", "\"Bearer token\""), "headerAuth"),
                 Arguments.of(withField("authorizationUrl", "\"not a url\""), "authorizationUrl"),
                 Arguments.of(withField("authorizationUrl", "\"mailto:x@y.z\""), "authorizationUrl"),
-                Arguments.of(withField("authorization", "\"Bearer x\", \"authorizationUrl\": \"http://localhost/login\""),
+                Arguments.of(
+                        withField("authorization", "\"Bearer x\", \"authorizationUrl\": \"http://localhost/login\""),
                         "authorization"),
                 Arguments.of(withField("authorizationBody", "{\"username\": \"u\"}"), "authorizationBody"),
-                Arguments.of(withField("authorizationUrl",
-                        "\"http://localhost/login\", \"authorizationHeaders\": {\"X\": 1}"), "authorizationHeaders.X"),
-                Arguments.of(withField("authorizationUrl",
-                        "\"http://localhost/login\", \"authorizationBody\": \"user=root\""), "authorizationBody"),
-                Arguments.of(withField("authorizationUrl",
-                        "\"http://localhost/login\", \"authorizationMethod\": \"DELETE\""), "authorizationMethod"),
-                Arguments.of(withField("authorizationUrl",
-                        "\"http://localhost/login\", \"authorizationResponseTokenAttr\": \"a..b\""),
+                Arguments.of(
+                        withField(
+                                "authorizationUrl", "\"http://localhost/login\", \"authorizationHeaders\": {\"X\": 1}"),
+                        "authorizationHeaders.X"),
+                Arguments.of(
+                        withField(
+                                "authorizationUrl", "\"http://localhost/login\", \"authorizationBody\": \"user=root\""),
+                        "authorizationBody"),
+                Arguments.of(
+                        withField(
+                                "authorizationUrl", "\"http://localhost/login\", \"authorizationMethod\": \"DELETE\""),
+                        "authorizationMethod"),
+                Arguments.of(
+                        withField(
+                                "authorizationUrl",
+                                "\"http://localhost/login\", \"authorizationResponseTokenAttr\": \"a..b\""),
                         "authorizationResponseTokenAttr"),
                 Arguments.of(withField("authorizationURL", "\"http://localhost/login\""), "authorizationURL"),
-                Arguments.of(withField("authorization", "\"Bearer x\", \"headers\": {\"authorization\": \"y\"}"),
+                Arguments.of(
+                        withField("authorization", "\"Bearer x\", \"headers\": {\"authorization\": \"y\"}"),
                         "headers.Authorization"));
     }
 
@@ -79,10 +89,16 @@ class WebhookValidationTest extends IntegrationTest {
         assertThat(response.status()).as(response.body()).isEqualTo(400);
         assertThat(response.contentType()).isEqualTo("application/problem+json");
         List<String> fields = new ArrayList<>();
-        response.json().get("errors").forEach(error -> fields.add(error.get("field").asString()));
+        response.json()
+                .get("errors")
+                .forEach(error -> fields.add(error.get("field").asString()));
         assertThat(fields).as(response.body()).contains(field);
-        response.json().get("errors").forEach(error -> assertThat(error.get("message").asString()).isNotBlank());
-        assertThat(api.get("/document_webhooks").status()).as("nothing was written").isEqualTo(404);
+        response.json()
+                .get("errors")
+                .forEach(error -> assertThat(error.get("message").asString()).isNotBlank());
+        assertThat(api.get("/document_webhooks").status())
+                .as("nothing was written")
+                .isEqualTo(404);
     }
 
     @Test
@@ -91,14 +107,19 @@ class WebhookValidationTest extends IntegrationTest {
                 .post("/document_webhooks", "{\"type\": 3, \"method\": \"PATCH\", \"url\": \"http://localhost/x\"}");
 
         List<String> fields = new ArrayList<>();
-        response.json().get("errors").forEach(error -> fields.add(error.get("field").asString()));
+        response.json()
+                .get("errors")
+                .forEach(error -> fields.add(error.get("field").asString()));
         assertThat(fields).contains("name", "type", "method", "url");
     }
 
     @Test
     void appliesDefaultsForTheTokenEndpoint() {
         JsonNode created = http().apiKey(newClient().apiKey())
-                .post("/document_webhooks", withField("authorizationUrl", "\"http://localhost/login\"").replace("POST", "get"))
+                .post(
+                        "/document_webhooks",
+                        withField("authorizationUrl", "\"http://localhost/login\"")
+                                .replace("POST", "get"))
                 .json();
 
         assertThat(created.get("method").asString()).isEqualTo("GET");
@@ -117,7 +138,8 @@ class WebhookValidationTest extends IntegrationTest {
 
     @Test
     void missingBodyIsABadRequest() {
-        TestHttp.Response response = http().apiKey(newClient().apiKey()).send("POST", "/document_webhooks", "", "application/json");
+        TestHttp.Response response =
+                http().apiKey(newClient().apiKey()).send("POST", "/document_webhooks", "", "application/json");
 
         assertThat(response.status()).isEqualTo(400);
         assertThat(response.contentType()).isEqualTo("application/problem+json");
@@ -143,7 +165,8 @@ class WebhookValidationTest extends IntegrationTest {
 
     @Test
     void unsupportedMethodIs405() {
-        TestHttp.Response response = http().apiKey(newClient().apiKey()).send("PUT", "/document_webhooks", VALID, "application/json");
+        TestHttp.Response response =
+                http().apiKey(newClient().apiKey()).send("PUT", "/document_webhooks", VALID, "application/json");
 
         assertThat(response.status()).isEqualTo(405);
         assertThat(response.contentType()).isEqualTo("application/problem+json");
@@ -169,13 +192,18 @@ class WebhookValidationTest extends IntegrationTest {
     void errorBodiesNeverShowStackTracesOrClassNames() {
         TestHttp.Response response = http().apiKey(newClient().apiKey()).post("/document_webhooks", "[1,2");
 
-        assertThat(response.body()).doesNotContain("Exception").doesNotContain("at com.").doesNotContain("tools.jackson");
+        assertThat(response.body())
+                .doesNotContain("Exception")
+                .doesNotContain("at com.")
+                .doesNotContain("tools.jackson");
     }
 
     @Test
     void invalidRegistrationWritesNothing() {
-        long before = jdbc.sql("SELECT count(*) FROM webhooks").query(Long.class).single();
+        long before =
+                jdbc.sql("SELECT count(*) FROM webhooks").query(Long.class).single();
         http().apiKey(newClient().apiKey()).post("/document_webhooks", VALID.replace("POST", "PATCH"));
-        assertThat(jdbc.sql("SELECT count(*) FROM webhooks").query(Long.class).single()).isEqualTo(before);
+        assertThat(jdbc.sql("SELECT count(*) FROM webhooks").query(Long.class).single())
+                .isEqualTo(before);
     }
 }
