@@ -25,9 +25,9 @@ import org.springframework.stereotype.Component;
 /**
  * Sends due deliveries. One loop thread claims work ({@link DeliveryQueue#claim}) only when it has room for it,
  * and hands each claimed delivery to a worker, which attempts it outside any transaction; the
- * {@link OutcomeRecorder} writes outcomes in batches, each under the lease it was claimed with. Room is bounded twice: {@code max-in-flight} attempts in all and
- * {@code max-in-flight-per-client} for any one client, so a slow or dead endpoint ties up a few workers, never
- * all of them.
+ * {@link OutcomeRecorder} writes outcomes in batches, each under the lease it was claimed with. Room is bounded
+ * twice: {@code max-in-flight} attempts in all and {@code max-in-flight-per-client} for any one client, so a slow
+ * or dead endpoint ties up a few workers, never all of them.
  *
  * <p>The loop sleeps until a {@link DeliverySignal}: new work committed here or on another instance
  * ({@link DeliveryNotifications}), a worker finishing, or the poll interval passing.
@@ -39,6 +39,8 @@ import org.springframework.stereotype.Component;
 public class Dispatcher implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+    /** While there is a backlog, claims wait this long at most for a quarter of the room to come free. */
+    private static final Duration COALESCE = Duration.ofMillis(20);
 
     private final DeliveryQueue queue;
     private final DeliverySender sender;
@@ -60,9 +62,6 @@ public class Dispatcher implements SmartLifecycle {
     private boolean backlog;
 
     private long lastClaimNanos;
-    /** While there is a backlog, claims wait this long at most for a quarter of the room to come free. */
-    private static final Duration COALESCE = Duration.ofMillis(20);
-
     private Thread loop;
 
     Dispatcher(
