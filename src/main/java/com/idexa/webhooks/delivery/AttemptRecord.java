@@ -20,6 +20,12 @@ record AttemptRecord(
         String retryAfter,
         String outcome) {
 
+    /** An attempt that got no HTTP answer: a failed token fetch, a timeout, a refused or blocked connection. */
+    static AttemptRecord unanswered(
+            OffsetDateTime attemptedAt, long durationMillis, String method, String url, String error, String outcome) {
+        return new AttemptRecord(attemptedAt, durationMillis, method, url, null, error, null, null, outcome);
+    }
+
     boolean succeeded() {
         return statusCode != null && statusCode >= 200 && statusCode < 300;
     }

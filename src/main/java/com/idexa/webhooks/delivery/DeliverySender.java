@@ -71,26 +71,15 @@ class DeliverySender {
             }
             return answered(attemptedAt, elapsedMillis(started), webhook.method(), url, response);
         } catch (TokenFetchFailed e) {
-            return new AttemptRecord(
-                    attemptedAt,
-                    elapsedMillis(started),
-                    webhook.method(),
-                    url,
-                    null,
-                    e.getMessage(),
-                    null,
-                    null,
-                    "token_failed");
+            return AttemptRecord.unanswered(
+                    attemptedAt, elapsedMillis(started), webhook.method(), url, e.getMessage(), "token_failed");
         } catch (OutboundFailure e) {
-            return new AttemptRecord(
+            return AttemptRecord.unanswered(
                     attemptedAt,
                     elapsedMillis(started),
                     webhook.method(),
                     url,
-                    null,
                     e.getMessage(),
-                    null,
-                    null,
                     e.kind().tag());
         }
     }
