@@ -184,6 +184,44 @@ class DispatcherTest extends DeliveryTestSupport {
     }
 
     @Test
+    void attemptsStuckOnDeadEndpointsDoNotHoldBackTheFreeWorkers() {
+        dispatcher.stop();
+        CountDownLatch release = new CountDownLatch(1);
+        try (TestReceiver dead = TestReceiver.start().byDefault(request -> Reply.hangUntil(release))) {
+            // 12 workers, 2 per client, and a poll so long that only signals and the claim batching move work.
+            startDispatcher(
+                    delivery -> withPollInterval(withCaps(delivery, 12, 2), Duration.ofMinutes(10)),
+                    senderWith(patientClient()));
+            for (int i = 0; i < 5; i++) {
+                ClientService.IssuedKey slow = newClient();
+                registerWebhook(slow, simpleWebhook("POST", dead.url("/dead" + i + "/:id")));
+                deliver(slow, "stuck-" + i + "-a");
+                deliver(slow, "stuck-" + i + "-b");
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> dead.received().size() == 10);
+            ClientService.IssuedKey fast = newClient();
+            registerWebhook(fast, simpleWebhook("POST", receiver.url("/fast/:id")));
+            StringBuilder batch = new StringBuilder("{\"events\": [");
+            for (int i = 0; i < 10; i++) {
+                batch.append(i == 0 ? "" : ",")
+                        .append("{\"clientId\": \"")
+                        .append(fast.clientId())
+                        .append("\", \"type\": 0, \"document\": {\"id\": \"fast-")
+                        .append(i)
+                        .append("\"}}");
+            }
+            var accepted = http().bearer(INTERNAL_TOKEN).post("/internal/document_events/batch", batch + "]}");
+            assertThat(accepted.status()).isEqualTo(202);
+
+            // 10 of 12 workers are stuck for 30 s; the 2 left must keep working through all 10 deliveries.
+            await().atMost(Duration.ofSeconds(15))
+                    .until(() -> receiver.received("/fast/").size() == 10);
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
     void newWorkWakesTheDispatcherWithoutWaitingForThePoll() {
         dispatcher.stop();
         startDispatcher(delivery -> withPollInterval(delivery, Duration.ofMinutes(10)), sender);
