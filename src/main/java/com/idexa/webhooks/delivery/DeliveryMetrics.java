@@ -28,6 +28,7 @@ class DeliveryMetrics {
     private final Counter deliveriesFailed;
     private final Counter deliveriesCancelled;
     private final Timer firstAttemptLag;
+    private final Timer attemptDuration;
     private final AtomicLong pending = new AtomicLong();
     private final AtomicLong due = new AtomicLong();
     private final AtomicLong oldestDueSeconds = new AtomicLong();
@@ -51,6 +52,10 @@ class DeliveryMetrics {
                 .description("From event accepted to the start of its delivery's first attempt")
                 .publishPercentileHistogram()
                 .register(registry);
+        this.attemptDuration = Timer.builder("webhook.delivery.attempt.duration")
+                .description("Duration of delivery attempts, token fetch included")
+                .publishPercentileHistogram()
+                .register(registry);
         Gauge.builder("webhook.deliveries.pending", pending, AtomicLong::get)
                 .description("Deliveries not yet finished, due or waiting to retry")
                 .register(registry);
@@ -70,11 +75,7 @@ class DeliveryMetrics {
     void attempted(AttemptRecord attempt, DeliveryStatus status) {
         registry.counter("webhook.delivery.attempts", "outcome", attempt.outcome())
                 .increment();
-        Timer.builder("webhook.delivery.attempt.duration")
-                .description("Duration of delivery attempts, token fetch included")
-                .publishPercentileHistogram()
-                .register(registry)
-                .record(attempt.durationMillis(), TimeUnit.MILLISECONDS);
+        attemptDuration.record(attempt.durationMillis(), TimeUnit.MILLISECONDS);
         if (status == DeliveryStatus.SUCCEEDED) {
             registry.counter("webhook.deliveries.finished", "status", "SUCCEEDED")
                     .increment();
