@@ -2,7 +2,6 @@ package com.idexa.webhooks.delivery;
 
 import com.idexa.webhooks.web.ApiException;
 import com.idexa.webhooks.web.InvalidRequest;
-import com.idexa.webhooks.webhook.WebhookService;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -27,7 +26,6 @@ class DeliveryLogService {
 
     private final DeliveryLogRepository log;
     private final EventIntakeService intake;
-    private final WebhookService webhooks;
     private final DeliveryNotifications notifications;
     private final JsonMapper json;
     private final Clock clock;
@@ -35,13 +33,11 @@ class DeliveryLogService {
     DeliveryLogService(
             DeliveryLogRepository log,
             EventIntakeService intake,
-            WebhookService webhooks,
             DeliveryNotifications notifications,
             JsonMapper json,
             Clock clock) {
         this.log = log;
         this.intake = intake;
-        this.webhooks = webhooks;
         this.notifications = notifications;
         this.json = json;
         this.clock = clock;
@@ -82,12 +78,8 @@ class DeliveryLogService {
 
     /** Sends a sample document to the client's current webhook, through the normal delivery path. */
     DeliveryView.Accepted sendTestDelivery(UUID clientId) {
-        webhooks.currentWebhook(clientId).orElseThrow(WebhookService::noWebhook);
-        RecordedEvent recorded = intake.recordTestEvent(clientId, sampleDocument());
-        if (recorded.deliveryId() == null) {
-            throw WebhookService.noWebhook(); // deleted in between
-        }
-        return new DeliveryView.Accepted(recorded.deliveryId());
+        return new DeliveryView.Accepted(
+                intake.recordTestEvent(clientId, sampleDocument()).deliveryId());
     }
 
     private ObjectNode sampleDocument() {

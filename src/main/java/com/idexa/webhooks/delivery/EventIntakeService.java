@@ -4,6 +4,7 @@ import com.idexa.webhooks.client.ClientNotFound;
 import com.idexa.webhooks.web.FieldProblem;
 import com.idexa.webhooks.web.InvalidRequest;
 import com.idexa.webhooks.webhook.Webhook;
+import com.idexa.webhooks.webhook.WebhookService;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -64,12 +65,17 @@ public class EventIntakeService {
 
     /** Records a test event with a sample document for the client's current webhook. */
     @Transactional
+    /** @throws com.idexa.webhooks.webhook.WebhookNotFound when the client has no webhook; nothing is recorded */
     RecordedEvent recordTestEvent(UUID clientId, ObjectNode sampleDocument) {
-        return record(
+        RecordedEvent recorded = record(
                         List.of(new DocumentEvent(null, clientId, Webhook.TYPE_DOCUMENT_FINISHED, sampleDocument)),
                         true,
                         "")
                 .get(0);
+        if (recorded.deliveryId() == null) {
+            throw WebhookService.noWebhook(); // rolls the test event back
+        }
+        return recorded;
     }
 
     private List<RecordedEvent> record(List<DocumentEvent> batch, boolean test, String path) {

@@ -71,6 +71,21 @@ class WebhookRepository {
                 .optional();
     }
 
+    Optional<UUID> findIdByClient(UUID clientId) {
+        return jdbc.sql("SELECT id FROM webhooks WHERE client_id = ?")
+                .param(clientId)
+                .query(UUID.class)
+                .optional();
+    }
+
+    /** @return the id of the client's webhook, if it had one to delete */
+    Optional<UUID> deleteByClient(UUID clientId) {
+        return jdbc.sql("DELETE FROM webhooks WHERE client_id = ? RETURNING id")
+                .param(clientId)
+                .query(UUID.class)
+                .optional();
+    }
+
     boolean deleteByIdAndClient(UUID id, UUID clientId) {
         return jdbc.sql("DELETE FROM webhooks WHERE id = ? AND client_id = ?")
                         .params(id, clientId)

@@ -30,10 +30,12 @@ public class WebhookService {
     }
 
     /**
+     * Validates, then inserts in one statement. Not transactional on purpose: validation resolves the URLs' hosts
+     * (DNS can take seconds), and no database connection should wait on that.
+     *
      * @throws com.idexa.webhooks.web.InvalidRequest when the request breaks a rule
      * @throws WebhookAlreadyExists when the client has a webhook; under concurrent calls exactly one wins
      */
-    @Transactional
     Webhook registerWebhook(UUID clientId, WebhookRequest request) {
         WebhookValidator.ValidWebhook valid = validator.validate(request);
         OffsetDateTime now = OffsetDateTime.now(clock).truncatedTo(ChronoUnit.MICROS);
@@ -52,15 +54,14 @@ public class WebhookService {
                 now,
                 now);
         if (!webhooks.insertIfClientHasNone(webhook)) {
-            UUID existing = webhooks.findByClient(clientId).map(Webhook::id).orElse(null);
+            UUID existing = webhooks.findIdByClient(clientId).orElse(null);
             throw new WebhookAlreadyExists(existing);
         }
         return webhook;
     }
 
-    /** The webhook a delivery goes to: the client's current one, as configured now. */
     @Transactional(readOnly = true)
-    public Optional<Webhook> currentWebhook(UUID clientId) {
+    Optional<Webhook> currentWebhook(UUID clientId) {
         return webhooks.findByClient(clientId);
     }
 
@@ -99,9 +100,8 @@ public class WebhookService {
 
     @Transactional
     void deleteCurrentWebhook(UUID clientId) {
-        Webhook current = currentWebhook(clientId).orElseThrow(WebhookService::noWebhook);
-        webhooks.deleteByIdAndClient(current.id(), clientId);
-        openedById.remove(current.id());
+        UUID deleted = webhooks.deleteByClient(clientId).orElseThrow(WebhookService::noWebhook);
+        openedById.remove(deleted);
     }
 
     public static WebhookNotFound noWebhook() {

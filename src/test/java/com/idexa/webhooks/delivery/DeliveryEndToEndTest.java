@@ -14,12 +14,17 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 /** Deliveries through real HTTP: intake, the dispatcher, stand-in endpoints on loopback, the delivery log. */
 class DeliveryEndToEndTest extends DeliveryTestSupport {
 
     private final TestReceiver receiver = TestReceiver.start();
+
+    @Autowired
+    JdbcClient jdbc;
 
     @AfterEach
     void stopReceiver() {
@@ -402,6 +407,12 @@ class DeliveryEndToEndTest extends DeliveryTestSupport {
                         .post("/document_webhooks/test", null)
                         .status())
                 .isEqualTo(404);
+        assertThat(jdbc.sql("SELECT count(*) FROM events WHERE client_id = ?")
+                        .param(client.clientId())
+                        .query(Long.class)
+                        .single())
+                .as("a refused test delivery records no event")
+                .isZero();
         registerWebhook(client, simpleWebhook("POST", receiver.url("/cb/:id")));
 
         TestHttp.Response test = http().apiKey(client.apiKey()).post("/document_webhooks/test", null);
