@@ -1,6 +1,7 @@
 package com.idexa.webhooks.client;
 
 import com.idexa.webhooks.config.OpenApiConfiguration;
+import com.idexa.webhooks.web.PlainText;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -26,7 +27,9 @@ import org.springframework.web.bind.annotation.RestController;
 class AdminController {
 
     record CreateClientRequest(
-            @NotBlank(message = "name is required") @Size(max = 255, message = "name must be at most 255 characters")
+            @NotBlank(message = "name is required")
+            @PlainText(message = "name must not contain control characters")
+            @Size(max = 255, message = "name must be at most 255 characters")
             String name) {}
 
     record CreatedClient(UUID clientId, String name, String apiKey, OffsetDateTime createdAt) {}

@@ -3,6 +3,7 @@ package com.idexa.webhooks.delivery;
 import com.idexa.webhooks.client.ClientNotFound;
 import com.idexa.webhooks.web.FieldProblem;
 import com.idexa.webhooks.web.InvalidRequest;
+import com.idexa.webhooks.web.PlainText;
 import com.idexa.webhooks.webhook.Webhook;
 import com.idexa.webhooks.webhook.WebhookService;
 import java.util.ArrayList;
@@ -88,6 +89,7 @@ public class EventIntakeService {
                 problems.add(
                         new FieldProblem(prefix + "type", "type must be 0 (Document finished), the only event type"));
             }
+            checkEventId(event.eventId(), prefix, problems);
             String documentId = documentId(event.document(), prefix, problems);
             UUID id = UUID.randomUUID();
             String key = event.eventId() == null ? id.toString() : event.eventId();
@@ -151,10 +153,18 @@ public class EventIntakeService {
             problems.add(new FieldProblem(prefix + "document.id", "document.id is required: a non-blank string"));
             return null;
         }
-        if (id.asString().length() > 255) {
-            problems.add(new FieldProblem(prefix + "document.id", "document.id must be at most 255 characters"));
+        if (id.asString().length() > 255 || !PlainText.Validator.isPlain(id.asString())) {
+            problems.add(new FieldProblem(
+                    prefix + "document.id", "document.id must be at most 255 characters, without control characters"));
             return null;
         }
         return id.asString();
+    }
+
+    private static void checkEventId(String eventId, String prefix, List<FieldProblem> problems) {
+        if (eventId != null && (eventId.isEmpty() || eventId.length() > 200 || !PlainText.Validator.isPlain(eventId))) {
+            problems.add(new FieldProblem(
+                    prefix + "eventId", "eventId must be 1 to 200 characters, without control characters"));
+        }
     }
 }

@@ -6,7 +6,6 @@ import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
-import jakarta.validation.constraints.Size;
 import java.util.List;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
@@ -26,7 +25,6 @@ import tools.jackson.databind.node.ObjectNode;
 class IntakeController {
 
     record DocumentEventRequest(
-            @Size(min = 1, max = 200, message = "eventId must be 1 to 200 characters")
             String eventId,
 
             @NotNull(message = "clientId is required") UUID clientId,

@@ -1,5 +1,6 @@
 package com.idexa.webhooks.webhook;
 
+import com.idexa.webhooks.web.PlainText;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
@@ -11,7 +12,9 @@ import tools.jackson.databind.JsonNode;
  * secrets, so {@link #toString()} hides them.
  */
 record WebhookRequest(
-        @NotBlank(message = "name is required") @Size(max = 255, message = "name must be at most 255 characters")
+        @NotBlank(message = "name is required")
+        @PlainText(message = "name must not contain control characters")
+        @Size(max = 255, message = "name must be at most 255 characters")
         String name,
 
         @NotNull(message = "type is required") Integer type,

@@ -1,0 +1,42 @@
+package com.idexa.webhooks.web;
+
+import jakarta.validation.Constraint;
+import jakarta.validation.ConstraintValidator;
+import jakarta.validation.ConstraintValidatorContext;
+import jakarta.validation.Payload;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import java.util.regex.Pattern;
+
+/**
+ * A name or id without control characters. PostgreSQL text cannot hold NUL at all, and line breaks have no place
+ * in a name or an id, so they are refused at the edge as a 400 rather than failing in the database.
+ */
+@Target({ElementType.FIELD, ElementType.PARAMETER, ElementType.RECORD_COMPONENT, ElementType.TYPE_USE})
+@Retention(RetentionPolicy.RUNTIME)
+@Constraint(validatedBy = PlainText.Validator.class)
+public @interface PlainText {
+
+    String message() default "must not contain control characters";
+
+    Class<?>[] groups() default {};
+
+    Class<? extends Payload>[] payload() default {};
+
+    class Validator implements ConstraintValidator<PlainText, String> {
+
+        private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
+
+        /** Whether the text is free of control characters; {@code null} counts as plain (absence is another rule's). */
+        public static boolean isPlain(String text) {
+            return text == null || !CONTROL.matcher(text).find();
+        }
+
+        @Override
+        public boolean isValid(String value, ConstraintValidatorContext context) {
+            return isPlain(value);
+        }
+    }
+}
