@@ -23,6 +23,8 @@ class DeliveryLogService {
 
     static final int DEFAULT_LIMIT = 20;
     static final int MAX_LIMIT = 100;
+    /** 9999-12-31: cursors come from creation times, and PostgreSQL refuses timestamps far beyond it. */
+    private static final long MAX_CURSOR_MICROS = 253_402_300_799_000_000L;
 
     private final DeliveryLogRepository log;
     private final EventIntakeService intake;
@@ -112,6 +114,9 @@ class DeliveryLogService {
             String raw = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
             int colon = raw.indexOf(':');
             long micros = Long.parseLong(raw.substring(0, colon));
+            if (micros < 0 || micros > MAX_CURSOR_MICROS) {
+                throw new IllegalArgumentException("outside the range of creation times");
+            }
             Instant at =
                     Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000), Math.floorMod(micros, 1_000_000) * 1_000L);
             return new DeliveryLogRepository.Position(

@@ -483,6 +483,13 @@ class DeliveryEndToEndTest extends DeliveryTestSupport {
                 .isEqualTo(400);
         assertThat(api.get("/document_webhooks/deliveries?cursor=bm9wZQ").status())
                 .isEqualTo(400);
+        for (String forged : new String[] {"-9223372036854775808", "9223372036854775807"}) {
+            String cursor = java.util.Base64.getUrlEncoder()
+                    .encodeToString((forged + ":" + ids.get(0)).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            assertThat(api.get("/document_webhooks/deliveries?cursor=" + cursor).status())
+                    .as(forged)
+                    .isEqualTo(400);
+        }
     }
 
     @Test
