@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -38,13 +39,15 @@ public class TokenProvider {
     private final Clock clock;
     private final Duration expiryMargin;
     private final Map<Object, CachedToken> cache = new ConcurrentHashMap<>();
-    private final Map<Object, Object> fetchLocks = new ConcurrentHashMap<>();
+    /** Striped locks: concurrent deliveries of one webhook share one fetch, and the set never grows. */
+    private final Object[] fetchLocks = new Object[64];
 
     public TokenProvider(OutboundHttpClient http, JsonMapper json, Clock clock, WebhooksProperties properties) {
         this.http = http;
         this.json = json;
         this.clock = clock;
         this.expiryMargin = properties.delivery().tokenExpiryMargin();
+        Arrays.setAll(fetchLocks, i -> new Object());
     }
 
     /** A token for the endpoint: the cached one while it is fresh, a newly fetched one otherwise. */
@@ -53,7 +56,7 @@ public class TokenProvider {
         if (cached != null) {
             return cached.value();
         }
-        Object lock = fetchLocks.computeIfAbsent(endpoint.cacheKey(), key -> new Object());
+        Object lock = fetchLocks[Math.floorMod(endpoint.cacheKey().hashCode(), fetchLocks.length)];
         synchronized (lock) {
             cached = fresh(endpoint.cacheKey());
             return cached != null ? cached.value() : fetch(endpoint);
