@@ -1,7 +1,7 @@
 package com.idexa.webhooks;
 
 import com.idexa.webhooks.client.ClientService;
-import com.idexa.webhooks.crypto.SecretBox;
+import com.idexa.webhooks.support.EncryptionKeys;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.Reader;
@@ -68,7 +68,7 @@ public class LocalDocumentWebhooksApplication {
                 state.load(reader);
             }
         }
-        boolean changed = putIfAbsent(state, "encryption-key", SecretBox.generateBase64Key());
+        boolean changed = putIfAbsent(state, "encryption-key", EncryptionKeys.random());
         changed |= putIfAbsent(state, "admin-token", "adm_" + randomToken());
         changed |= putIfAbsent(state, "internal-token", "int_" + randomToken());
         if (changed) {

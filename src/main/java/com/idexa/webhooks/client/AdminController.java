@@ -1,7 +1,7 @@
 package com.idexa.webhooks.client;
 
-import com.idexa.webhooks.config.OpenApiConfiguration;
-import com.idexa.webhooks.web.PlainText;
+import com.idexa.webhooks.web.BearerTokenInterceptor;
+import com.idexa.webhooks.web.NoControlCharacters;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -22,13 +22,13 @@ import org.springframework.web.bind.annotation.RestController;
 /** The operator's API for clients and keys; guarded by {@code webhooks.admin-token} (see the web configuration). */
 @RestController
 @Tag(name = "Admin", description = "Clients and API keys; enabled by webhooks.admin-token")
-@SecurityRequirement(name = OpenApiConfiguration.ADMIN_TOKEN)
+@SecurityRequirement(name = BearerTokenInterceptor.ADMIN_TOKEN_SCHEME)
 @RequestMapping("/admin")
 class AdminController {
 
     record CreateClientRequest(
             @NotBlank(message = "name is required")
-            @PlainText(message = "name must not contain control characters")
+            @NoControlCharacters(message = "name must not contain control characters")
             @Size(max = 255, message = "name must be at most 255 characters")
             String name) {}
 

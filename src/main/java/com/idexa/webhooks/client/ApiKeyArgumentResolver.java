@@ -17,6 +17,9 @@ import org.springframework.web.method.support.ModelAndViewContainer;
 public class ApiKeyArgumentResolver implements HandlerMethodArgumentResolver {
 
     public static final String HEADER = "IDEXA-API-KEY";
+    /** The OpenAPI security scheme of the client API. */
+    public static final String SECURITY_SCHEME = HEADER;
+
     public static final String LEGACY_HEADER = "X-API-KEY";
     private static final String CHALLENGE = "ApiKey header=\"" + HEADER + "\"";
 

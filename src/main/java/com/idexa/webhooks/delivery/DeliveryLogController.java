@@ -1,7 +1,7 @@
 package com.idexa.webhooks.delivery;
 
+import com.idexa.webhooks.client.ApiKeyArgumentResolver;
 import com.idexa.webhooks.client.AuthenticatedClient;
-import com.idexa.webhooks.config.OpenApiConfiguration;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -18,7 +18,7 @@ import org.springframework.web.bind.annotation.RestController;
 /** The client's delivery log, redelivery and test sends, beside {@code /document_webhooks}. */
 @RestController
 @Tag(name = "Deliveries", description = "The client's delivery log")
-@SecurityRequirement(name = OpenApiConfiguration.API_KEY)
+@SecurityRequirement(name = ApiKeyArgumentResolver.SECURITY_SCHEME)
 @RequestMapping({"/document_webhooks", "/api_document/document_webhooks"})
 class DeliveryLogController {
 

@@ -3,7 +3,7 @@ package com.idexa.webhooks.delivery;
 import com.idexa.webhooks.client.ClientNotFound;
 import com.idexa.webhooks.web.FieldProblem;
 import com.idexa.webhooks.web.InvalidRequest;
-import com.idexa.webhooks.web.PlainText;
+import com.idexa.webhooks.web.NoControlCharacters;
 import com.idexa.webhooks.webhook.Webhook;
 import com.idexa.webhooks.webhook.WebhookService;
 import java.util.ArrayList;
@@ -153,7 +153,7 @@ public class EventIntakeService {
             problems.add(new FieldProblem(prefix + "document.id", "document.id is required: a non-blank string"));
             return null;
         }
-        if (id.asString().length() > 255 || !PlainText.Validator.isPlain(id.asString())) {
+        if (id.asString().length() > 255 || !NoControlCharacters.Validator.hasNone(id.asString())) {
             problems.add(new FieldProblem(
                     prefix + "document.id", "document.id must be at most 255 characters, without control characters"));
             return null;
@@ -162,7 +162,8 @@ public class EventIntakeService {
     }
 
     private static void checkEventId(String eventId, String prefix, List<FieldProblem> problems) {
-        if (eventId != null && (eventId.isEmpty() || eventId.length() > 200 || !PlainText.Validator.isPlain(eventId))) {
+        if (eventId != null
+                && (eventId.isEmpty() || eventId.length() > 200 || !NoControlCharacters.Validator.hasNone(eventId))) {
             problems.add(new FieldProblem(
                     prefix + "eventId", "eventId must be 1 to 200 characters, without control characters"));
         }

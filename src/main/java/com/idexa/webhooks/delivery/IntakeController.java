@@ -1,6 +1,6 @@
 package com.idexa.webhooks.delivery;
 
-import com.idexa.webhooks.config.OpenApiConfiguration;
+import com.idexa.webhooks.web.BearerTokenInterceptor;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -20,7 +20,7 @@ import tools.jackson.databind.node.ObjectNode;
 /** The platform reports finished documents here; guarded by {@code webhooks.internal-token}. */
 @RestController
 @Tag(name = "Intake", description = "For the document platform; enabled by webhooks.internal-token")
-@SecurityRequirement(name = OpenApiConfiguration.INTERNAL_TOKEN)
+@SecurityRequirement(name = BearerTokenInterceptor.INTERNAL_TOKEN_SCHEME)
 @RequestMapping("/internal/document_events")
 class IntakeController {
 

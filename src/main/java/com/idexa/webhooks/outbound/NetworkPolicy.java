@@ -74,7 +74,7 @@ public final class NetworkPolicy {
     /**
      * Resolves {@code host} (a name or an IP literal) and returns its addresses if every one is allowed.
      *
-     * @throws BlockedAddressException if any address is forbidden: one bad answer taints the name
+     * @throws AddressBlocked if any address is forbidden: one bad answer taints the name
      * @throws UnknownHostException if the name does not resolve
      */
     public InetAddress[] resolveAllowed(String host) throws UnknownHostException {
@@ -84,8 +84,7 @@ public final class NetworkPolicy {
             for (InetAddress address : addresses) {
                 String reason = whyBlocked(address);
                 if (reason != null) {
-                    throw new BlockedAddressException(
-                            host + " resolves to " + address.getHostAddress() + ", " + reason);
+                    throw new AddressBlocked(host + " resolves to " + address.getHostAddress() + ", " + reason);
                 }
             }
         }

@@ -129,7 +129,7 @@ public class OutboundHttpClient implements AutoCloseable {
                     "no complete answer within " + requestTimeout.toMillis() + " ms",
                     elapsed);
         }
-        BlockedAddressException blocked = find(e, BlockedAddressException.class);
+        AddressBlocked blocked = find(e, AddressBlocked.class);
         if (blocked != null) {
             return new OutboundFailure(
                     OutboundFailure.Kind.BLOCKED, "blocked by the network policy: " + blocked.getMessage(), elapsed);

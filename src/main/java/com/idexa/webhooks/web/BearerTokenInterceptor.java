@@ -13,6 +13,11 @@ import org.springframework.web.servlet.HandlerInterceptor;
  */
 public class BearerTokenInterceptor implements HandlerInterceptor {
 
+    /** The OpenAPI security scheme of the admin API. */
+    public static final String ADMIN_TOKEN_SCHEME = "adminToken";
+    /** The OpenAPI security scheme of the platform's intake API. */
+    public static final String INTERNAL_TOKEN_SCHEME = "internalToken";
+
     private final byte[] expected;
     private final String apiName;
     private final String property;

@@ -1,7 +1,7 @@
 package com.idexa.webhooks.webhook;
 
+import com.idexa.webhooks.client.ApiKeyArgumentResolver;
 import com.idexa.webhooks.client.AuthenticatedClient;
-import com.idexa.webhooks.config.OpenApiConfiguration;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.ExampleObject;
@@ -27,7 +27,7 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 @Tag(name = "Webhooks", description = "A client's one webhook")
-@SecurityRequirement(name = OpenApiConfiguration.API_KEY)
+@SecurityRequirement(name = ApiKeyArgumentResolver.SECURITY_SCHEME)
 @RequestMapping({"/document_webhooks", "/api_document/document_webhooks"})
 class WebhookController {
 

@@ -1,6 +1,5 @@
 package com.idexa.webhooks.webhook;
 
-import com.idexa.webhooks.crypto.SecretBox;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;

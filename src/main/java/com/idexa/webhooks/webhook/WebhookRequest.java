@@ -1,6 +1,6 @@
 package com.idexa.webhooks.webhook;
 
-import com.idexa.webhooks.web.PlainText;
+import com.idexa.webhooks.web.NoControlCharacters;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
@@ -13,7 +13,7 @@ import tools.jackson.databind.JsonNode;
  */
 record WebhookRequest(
         @NotBlank(message = "name is required")
-        @PlainText(message = "name must not contain control characters")
+        @NoControlCharacters(message = "name must not contain control characters")
         @Size(max = 255, message = "name must be at most 255 characters")
         String name,
 

@@ -1,6 +1,6 @@
 package com.idexa.webhooks.webhook;
 
-import com.idexa.webhooks.outbound.BlockedAddressException;
+import com.idexa.webhooks.outbound.AddressBlocked;
 import com.idexa.webhooks.outbound.NetworkPolicy;
 import com.idexa.webhooks.web.FieldProblem;
 import com.idexa.webhooks.web.InvalidRequest;
@@ -205,7 +205,7 @@ class WebhookValidator {
         }
         try {
             networkPolicy.resolveAllowed(uri.getHost());
-        } catch (BlockedAddressException e) {
+        } catch (AddressBlocked e) {
             errors.add(new FieldProblem(field, field + " must not point into a private network: " + e.getMessage()));
         } catch (UnknownHostException e) {
             // A name that does not resolve yet is accepted; the policy is enforced again at connect time.

@@ -1,6 +1,6 @@
 package com.idexa.webhooks.bench;
 
-import com.idexa.webhooks.crypto.SecretBox;
+import com.idexa.webhooks.support.EncryptionKeys;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -101,7 +101,7 @@ public final class Benchmark {
                     "--server.port=" + port,
                     "--spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"),
                     "--spring.datasource.username=postgres",
-                    "--webhooks.encryption-key=" + SecretBox.generateBase64Key(),
+                    "--webhooks.encryption-key=" + EncryptionKeys.random(),
                     "--webhooks.admin-token=" + ADMIN,
                     "--webhooks.internal-token=" + INTAKE,
                     "--webhooks.outbound.allow-private-networks=true",

@@ -67,7 +67,7 @@ class NetworkPolicyTest {
         InetAddress address = InetAddress.getByName(literal);
 
         assertThat(NetworkPolicy.whyBlocked(address)).as(literal).isNotNull();
-        assertThatThrownBy(() -> strict.resolveAllowed(literal)).isInstanceOf(BlockedAddressException.class);
+        assertThatThrownBy(() -> strict.resolveAllowed(literal)).isInstanceOf(AddressBlocked.class);
     }
 
     @ParameterizedTest
@@ -100,9 +100,8 @@ class NetworkPolicyTest {
 
     @Test
     void checksBracketedIpv6LiteralsAsUrlsWriteThem() {
-        assertThatThrownBy(() -> strict.resolveAllowed("[::1]")).isInstanceOf(BlockedAddressException.class);
-        assertThatThrownBy(() -> strict.resolveAllowed("[::ffff:127.0.0.1]"))
-                .isInstanceOf(BlockedAddressException.class);
+        assertThatThrownBy(() -> strict.resolveAllowed("[::1]")).isInstanceOf(AddressBlocked.class);
+        assertThatThrownBy(() -> strict.resolveAllowed("[::ffff:127.0.0.1]")).isInstanceOf(AddressBlocked.class);
     }
 
     @Test
@@ -111,13 +110,13 @@ class NetworkPolicyTest {
                 host -> new InetAddress[] {InetAddress.getByName("8.8.8.8"), InetAddress.getByName("10.1.2.3")};
 
         assertThatThrownBy(() -> new NetworkPolicy(false, mixed).resolveAllowed("mixed.test"))
-                .isInstanceOf(BlockedAddressException.class)
+                .isInstanceOf(AddressBlocked.class)
                 .hasMessageContaining("10.1.2.3");
     }
 
     @Test
     void refusesLocalhostByName() {
-        assertThatThrownBy(() -> strict.resolveAllowed("localhost")).isInstanceOf(BlockedAddressException.class);
+        assertThatThrownBy(() -> strict.resolveAllowed("localhost")).isInstanceOf(AddressBlocked.class);
     }
 
     @Test

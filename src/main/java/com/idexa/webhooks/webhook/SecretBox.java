@@ -1,4 +1,4 @@
-package com.idexa.webhooks.crypto;
+package com.idexa.webhooks.webhook;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +13,7 @@ import javax.crypto.spec.SecretKeySpec;
  * AES-256-GCM with a random 96-bit nonce per message. The caller passes associated data (the row id) so a
  * ciphertext copied onto another row fails to open. Layout: {@code version(1) | nonce(12) | ciphertext+tag}.
  */
-public final class SecretBox {
+final class SecretBox {
 
     private static final byte VERSION = 1;
     private static final int NONCE_BYTES = 12;
@@ -30,7 +30,7 @@ public final class SecretBox {
      * @param base64Key base64 of exactly 32 bytes
      * @throws IllegalArgumentException saying how to make a key, never echoing what was given
      */
-    public static SecretBox fromBase64Key(String base64Key) {
+    static SecretBox fromBase64Key(String base64Key) {
         if (base64Key == null || base64Key.isBlank()) {
             throw new IllegalArgumentException(
                     "webhooks.encryption-key is not set. It encrypts webhook secrets at rest; "
@@ -50,13 +50,13 @@ public final class SecretBox {
         return new SecretBox(raw);
     }
 
-    public static String generateBase64Key() {
+    static String generateBase64Key() {
         byte[] raw = new byte[32];
         new SecureRandom().nextBytes(raw);
         return Base64.getEncoder().encodeToString(raw);
     }
 
-    public byte[] seal(byte[] plaintext, String associatedData) {
+    byte[] seal(byte[] plaintext, String associatedData) {
         byte[] nonce = new byte[NONCE_BYTES];
         random.nextBytes(nonce);
         try {
@@ -74,10 +74,10 @@ public final class SecretBox {
         }
     }
 
-    /** @throws SecretBoxException when the box was altered, moved to another row, or sealed with another key */
-    public byte[] open(byte[] box, String associatedData) {
+    /** @throws SecretUnreadable when the box was altered, moved to another row, or sealed with another key */
+    byte[] open(byte[] box, String associatedData) {
         if (box == null || box.length < 1 + NONCE_BYTES + TAG_BITS / 8 || box[0] != VERSION) {
-            throw new SecretBoxException("sealed secret has an unknown format");
+            throw new SecretUnreadable("sealed secret has an unknown format");
         }
         try {
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
@@ -85,14 +85,7 @@ public final class SecretBox {
             cipher.updateAAD(associatedData.getBytes(StandardCharsets.UTF_8));
             return cipher.doFinal(box, 1 + NONCE_BYTES, box.length - 1 - NONCE_BYTES);
         } catch (GeneralSecurityException e) {
-            throw new SecretBoxException("sealed secret could not be opened: wrong key or altered data");
-        }
-    }
-
-    /** A sealed secret that cannot be opened. Its message never carries secret material. */
-    public static final class SecretBoxException extends RuntimeException {
-        SecretBoxException(String message) {
-            super(message);
+            throw new SecretUnreadable("sealed secret could not be opened: wrong key or altered data");
         }
     }
 }

@@ -16,8 +16,8 @@ import java.util.regex.Pattern;
  */
 @Target({ElementType.FIELD, ElementType.PARAMETER, ElementType.RECORD_COMPONENT, ElementType.TYPE_USE})
 @Retention(RetentionPolicy.RUNTIME)
-@Constraint(validatedBy = PlainText.Validator.class)
-public @interface PlainText {
+@Constraint(validatedBy = NoControlCharacters.Validator.class)
+public @interface NoControlCharacters {
 
     String message() default "must not contain control characters";
 
@@ -25,18 +25,18 @@ public @interface PlainText {
 
     Class<? extends Payload>[] payload() default {};
 
-    class Validator implements ConstraintValidator<PlainText, String> {
+    class Validator implements ConstraintValidator<NoControlCharacters, String> {
 
         private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
 
-        /** Whether the text is free of control characters; {@code null} counts as plain (absence is another rule's). */
-        public static boolean isPlain(String text) {
+        /** Whether the text is free of control characters; {@code null} has none (absence is another rule's). */
+        public static boolean hasNone(String text) {
             return text == null || !CONTROL.matcher(text).find();
         }
 
         @Override
         public boolean isValid(String value, ConstraintValidatorContext context) {
-            return isPlain(value);
+            return hasNone(value);
         }
     }
 }

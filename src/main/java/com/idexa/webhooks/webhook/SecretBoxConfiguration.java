@@ -1,4 +1,4 @@
-package com.idexa.webhooks.crypto;
+package com.idexa.webhooks.webhook;
 
 import com.idexa.webhooks.config.WebhooksProperties;
 import org.springframework.context.annotation.Bean;
@@ -6,7 +6,7 @@ import org.springframework.context.annotation.Configuration;
 
 /** Builds the {@link SecretBox}; the service refuses to start without a valid {@code webhooks.encryption-key}. */
 @Configuration(proxyBeanMethods = false)
-class CryptoConfiguration {
+class SecretBoxConfiguration {
 
     @Bean
     SecretBox secretBox(WebhooksProperties properties) {

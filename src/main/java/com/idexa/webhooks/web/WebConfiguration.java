@@ -1,32 +1,26 @@
-package com.idexa.webhooks.config;
+package com.idexa.webhooks.web;
 
-import com.idexa.webhooks.client.ApiKeyArgumentResolver;
-import com.idexa.webhooks.web.BearerTokenInterceptor;
-import com.idexa.webhooks.web.RequestBodyLimitFilter;
-import java.util.List;
+import com.idexa.webhooks.config.WebhooksProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
-import org.springframework.web.method.support.HandlerMethodArgumentResolver;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Who may call what: the client API takes an {@code IDEXA-API-KEY} (an {@code AuthenticatedClient} parameter),
- * the admin API takes {@code webhooks.admin-token}, intake takes {@code webhooks.internal-token}. Also sets the
- * request body limits.
+ * The operator-facing guards (the admin API takes {@code webhooks.admin-token}, intake takes
+ * {@code webhooks.internal-token}) and the request body limits. The client API's {@code IDEXA-API-KEY} is
+ * resolved by the client package's own configuration.
  */
 @Configuration(proxyBeanMethods = false)
 class WebConfiguration implements WebMvcConfigurer {
 
     private final WebhooksProperties properties;
-    private final ApiKeyArgumentResolver apiKeys;
 
-    WebConfiguration(WebhooksProperties properties, ApiKeyArgumentResolver apiKeys) {
+    WebConfiguration(WebhooksProperties properties) {
         this.properties = properties;
-        this.apiKeys = apiKeys;
     }
 
     @Override
@@ -36,11 +30,6 @@ class WebConfiguration implements WebMvcConfigurer {
         registry.addInterceptor(
                         new BearerTokenInterceptor(properties.internalToken(), "intake", "webhooks.internal-token"))
                 .addPathPatterns("/internal/**");
-    }
-
-    @Override
-    public void addArgumentResolvers(List<HandlerMethodArgumentResolver> resolvers) {
-        resolvers.add(apiKeys);
     }
 
     @Bean

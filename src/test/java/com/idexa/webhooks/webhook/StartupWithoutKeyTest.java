@@ -1,4 +1,4 @@
-package com.idexa.webhooks.crypto;
+package com.idexa.webhooks.webhook;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,7 +11,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 class StartupWithoutKeyTest {
 
     private final ApplicationContextRunner context =
-            new ApplicationContextRunner().withUserConfiguration(CryptoConfiguration.class, Properties.class);
+            new ApplicationContextRunner().withUserConfiguration(SecretBoxConfiguration.class, Properties.class);
 
     @EnableConfigurationProperties(WebhooksProperties.class)
     static class Properties {}

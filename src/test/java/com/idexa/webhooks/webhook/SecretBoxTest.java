@@ -1,4 +1,4 @@
-package com.idexa.webhooks.crypto;
+package com.idexa.webhooks.webhook;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -29,7 +29,7 @@ class SecretBoxTest {
     void refusesABoxMovedToAnotherRow() {
         byte[] sealed = box.seal("p@ss".getBytes(StandardCharsets.UTF_8), "row-1");
 
-        assertThatThrownBy(() -> box.open(sealed, "row-2")).isInstanceOf(SecretBox.SecretBoxException.class);
+        assertThatThrownBy(() -> box.open(sealed, "row-2")).isInstanceOf(SecretUnreadable.class);
     }
 
     @Test
@@ -38,9 +38,9 @@ class SecretBoxTest {
         byte[] altered = sealed.clone();
         altered[altered.length - 1] ^= 1;
 
-        assertThatThrownBy(() -> box.open(altered, "row-1")).isInstanceOf(SecretBox.SecretBoxException.class);
+        assertThatThrownBy(() -> box.open(altered, "row-1")).isInstanceOf(SecretUnreadable.class);
         SecretBox other = SecretBox.fromBase64Key(SecretBox.generateBase64Key());
-        assertThatThrownBy(() -> other.open(sealed, "row-1")).isInstanceOf(SecretBox.SecretBoxException.class);
+        assertThatThrownBy(() -> other.open(sealed, "row-1")).isInstanceOf(SecretUnreadable.class);
     }
 
     @Test

@@ -1,8 +1,6 @@
-package com.idexa.webhooks.config;
+package com.idexa.webhooks.web;
 
-import com.idexa.webhooks.client.AuthenticatedClient;
 import io.swagger.v3.oas.annotations.OpenAPIDefinition;
-import io.swagger.v3.oas.annotations.enums.SecuritySchemeIn;
 import io.swagger.v3.oas.annotations.enums.SecuritySchemeType;
 import io.swagger.v3.oas.annotations.info.Info;
 import io.swagger.v3.oas.annotations.security.SecurityScheme;
@@ -17,13 +15,13 @@ import io.swagger.v3.oas.models.media.StringSchema;
 import io.swagger.v3.oas.models.responses.ApiResponse;
 import java.util.Map;
 import org.springdoc.core.customizers.OpenApiCustomizer;
-import org.springdoc.core.utils.SpringDocUtils;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
  * The OpenAPI document at {@code /v3/api-docs} (Swagger UI at {@code /swagger-ui.html}): security schemes, and
- * the problem-document error format added to every operation so clients know what a failure looks like.
+ * the problem-document error format added to every operation so clients know what a failure looks like. The
+ * client API's key scheme is declared by the client package, next to the resolver that checks it.
  */
 @Configuration(proxyBeanMethods = false)
 @OpenAPIDefinition(
@@ -35,31 +33,16 @@ import org.springframework.context.annotation.Configuration;
                                 "Webhooks for finished documents: register one webhook per client, read its delivery log, "
                                         + "retry and test deliveries. Errors are RFC 9457 problem documents."))
 @SecurityScheme(
-        name = OpenApiConfiguration.API_KEY,
-        type = SecuritySchemeType.APIKEY,
-        in = SecuritySchemeIn.HEADER,
-        paramName = "IDEXA-API-KEY",
-        description = "The client's API key, issued by the admin API")
-@SecurityScheme(
-        name = OpenApiConfiguration.ADMIN_TOKEN,
+        name = BearerTokenInterceptor.ADMIN_TOKEN_SCHEME,
         type = SecuritySchemeType.HTTP,
         scheme = "bearer",
         description = "webhooks.admin-token")
 @SecurityScheme(
-        name = OpenApiConfiguration.INTERNAL_TOKEN,
+        name = BearerTokenInterceptor.INTERNAL_TOKEN_SCHEME,
         type = SecuritySchemeType.HTTP,
         scheme = "bearer",
         description = "webhooks.internal-token, held by the document platform")
-public class OpenApiConfiguration {
-
-    public static final String API_KEY = "IDEXA-API-KEY";
-    public static final String ADMIN_TOKEN = "adminToken";
-    public static final String INTERNAL_TOKEN = "internalToken";
-
-    static {
-        // Resolved from the IDEXA-API-KEY header, not a request parameter.
-        SpringDocUtils.getConfig().addRequestWrapperToIgnore(AuthenticatedClient.class);
-    }
+class OpenApiConfiguration {
 
     @Bean
     OpenApiCustomizer problemResponses() {
