@@ -1,2 +1,2 @@
-/** Typed configuration of the service: every {@code webhooks.*} property lives in {@link com.idexa.webhooks.config.WebhooksProperties}. */
+/** Typed configuration ({@link com.idexa.webhooks.config.WebhooksProperties}, every {@code webhooks.*} property) and the one clock. */
 package com.idexa.webhooks.config;

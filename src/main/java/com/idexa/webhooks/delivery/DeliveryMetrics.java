@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
@@ -22,9 +21,8 @@ import org.springframework.stereotype.Component;
 class DeliveryMetrics {
 
     private final MeterRegistry registry;
-    private final JdbcClient jdbc;
+    private final DeliveryQueue queue;
     private final Clock clock;
-    private final Counter eventsAccepted;
     private final Counter deliveriesFailed;
     private final Counter deliveriesCancelled;
     private final Timer firstAttemptLag;
@@ -33,13 +31,10 @@ class DeliveryMetrics {
     private final AtomicLong due = new AtomicLong();
     private final AtomicLong oldestDueSeconds = new AtomicLong();
 
-    DeliveryMetrics(MeterRegistry registry, JdbcClient jdbc, Clock clock) {
+    DeliveryMetrics(MeterRegistry registry, DeliveryQueue queue, Clock clock) {
         this.registry = registry;
-        this.jdbc = jdbc;
+        this.queue = queue;
         this.clock = clock;
-        this.eventsAccepted = Counter.builder("webhook.events.accepted")
-                .description("Document events recorded by intake")
-                .register(registry);
         this.deliveriesFailed = Counter.builder("webhook.deliveries.finished")
                 .tag("status", "FAILED")
                 .description("Deliveries that reached a final status")
@@ -68,10 +63,6 @@ class DeliveryMetrics {
                 .register(registry);
     }
 
-    void eventsAccepted(int count) {
-        eventsAccepted.increment(count);
-    }
-
     void attempted(AttemptRecord attempt, DeliveryStatus status) {
         registry.counter("webhook.delivery.attempts", "outcome", attempt.outcome())
                 .increment();
@@ -95,18 +86,9 @@ class DeliveryMetrics {
 
     @Scheduled(fixedDelayString = "${webhooks.metrics.queue-refresh:5s}", initialDelayString = "1s")
     void refreshQueueGauges() {
-        jdbc.sql("""
-                        SELECT count(*) AS pending,
-                               count(*) FILTER (WHERE next_attempt_at <= now()) AS due,
-                               coalesce(extract(epoch FROM now() - min(next_attempt_at)
-                                   FILTER (WHERE next_attempt_at <= now())), 0)::bigint AS oldest
-                        FROM deliveries WHERE status = 'PENDING'""")
-                .query((rs, row) -> {
-                    pending.set(rs.getLong("pending"));
-                    due.set(rs.getLong("due"));
-                    oldestDueSeconds.set(rs.getLong("oldest"));
-                    return row;
-                })
-                .single();
+        DeliveryQueue.Depth depth = queue.depth();
+        pending.set(depth.pending());
+        due.set(depth.due());
+        oldestDueSeconds.set(depth.oldestDueSeconds());
     }
 }

@@ -22,7 +22,7 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * Polling stays as the safety net: a lost notification delays work by one poll interval at most.
  */
 @Component
-class DeliveryNotifications implements SmartLifecycle {
+public class DeliveryNotifications implements SmartLifecycle {
 
     static final String CHANNEL = "webhook_deliveries";
     private static final Logger log = LoggerFactory.getLogger(DeliveryNotifications.class);
@@ -47,7 +47,7 @@ class DeliveryNotifications implements SmartLifecycle {
     }
 
     /** Call inside the transaction that made deliveries due: everyone is told once it commits. */
-    void deliveriesBecameDue() {
+    public void deliveriesBecameDue() {
         jdbc.sql("SELECT pg_notify('" + CHANNEL + "', '')").query(Object.class).single();
         if (TransactionSynchronizationManager.isSynchronizationActive()) {
             TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.support.SqlArrayValue;
 import org.springframework.stereotype.Repository;
 
 /**
@@ -26,12 +27,12 @@ class DeliveryQueue {
      */
     private static final String CLAIM = """
             WITH room AS (
-                SELECT * FROM unnest(CAST(:busyClients AS uuid[]), CAST(:busyRoom AS int[])) AS r(client_id, room)
+                SELECT * FROM unnest(:busyClients, :busyRoom) AS r(client_id, room)
             ), due AS (
                 SELECT d.id, d.client_id, d.next_attempt_at
                 FROM deliveries d
                 WHERE d.status = 'PENDING' AND d.next_attempt_at <= now()
-                  AND d.client_id <> ALL (CAST(:fullClients AS uuid[]))
+                  AND d.client_id <> ALL (:fullClients)
                 ORDER BY d.next_attempt_at
                 LIMIT :scan
                 FOR UPDATE SKIP LOCKED
@@ -58,11 +59,8 @@ class DeliveryQueue {
      */
     private static final String RECORD_ATTEMPTS = """
             WITH input AS (
-                SELECT * FROM unnest(CAST(:ids AS uuid[]), CAST(:tokens AS uuid[]), CAST(:statuses AS text[]),
-                                     CAST(:failures AS int[]), CAST(:delays AS bigint[]),
-                                     CAST(:attemptedAt AS timestamptz[]), CAST(:codes AS int[]), CAST(:errors AS text[]),
-                                     CAST(:durations AS int[]), CAST(:methods AS text[]), CAST(:urls AS text[]),
-                                     CAST(:bodies AS text[]))
+                SELECT * FROM unnest(:ids, :tokens, :statuses, :failures, :delays, :attemptedAt, :codes, :errors,
+                                     :durations, :methods, :urls, :bodies)
                     AS i (id, lease_token, status, schedule_failures, delay_ms, attempted_at, status_code, error,
                           duration_ms, method, url, response_body)
             ), updated AS (
@@ -88,6 +86,9 @@ class DeliveryQueue {
             SELECT i.id FROM input i WHERE i.id NOT IN (SELECT id FROM updated)
             """;
 
+    /** How deep the queue is: every unfinished delivery, those due now, and how long the oldest due one has waited. */
+    record Depth(long pending, long due, long oldestDueSeconds) {}
+
     private final JdbcClient jdbc;
 
     DeliveryQueue(JdbcClient jdbc) {
@@ -106,11 +107,12 @@ class DeliveryQueue {
                 .toList();
         List<UUID> busy = List.copyOf(roomByClient.keySet());
         return jdbc.sql(CLAIM)
-                .param("busyClients", PgArrays.literal(busy))
+                .param("busyClients", new SqlArrayValue("uuid", busy.toArray()))
                 .param(
                         "busyRoom",
-                        PgArrays.literal(busy.stream().map(roomByClient::get).toList()))
-                .param("fullClients", PgArrays.literal(full))
+                        new SqlArrayValue(
+                                "int4", busy.stream().map(roomByClient::get).toArray()))
+                .param("fullClients", new SqlArrayValue("uuid", full.toArray()))
                 .param("scan", Math.max(limit * 4, 100))
                 .param("perClient", perClient)
                 .param("limit", limit)
@@ -134,33 +136,37 @@ class DeliveryQueue {
     /** @return the deliveries whose lease was lost (another worker owns them now); their attempts are logged all the same */
     List<UUID> recordAttempts(List<Outcome> outcomes) {
         return jdbc.sql(RECORD_ATTEMPTS)
-                .param("ids", column(outcomes, o -> o.delivery().id()))
-                .param("tokens", column(outcomes, o -> o.delivery().leaseToken()))
-                .param("statuses", column(outcomes, o -> o.status().name()))
-                .param("failures", column(outcomes, Outcome::scheduleFailures))
+                .param("ids", column("uuid", outcomes, o -> o.delivery().id()))
+                .param("tokens", column("uuid", outcomes, o -> o.delivery().leaseToken()))
+                .param("statuses", column("text", outcomes, o -> o.status().name()))
+                .param("failures", column("int4", outcomes, Outcome::scheduleFailures))
                 .param(
                         "delays",
                         column(
+                                "int8",
                                 outcomes,
                                 o -> o.retryIn() == null ? null : o.retryIn().toMillis()))
-                .param("attemptedAt", column(outcomes, o -> o.attempt().attemptedAt()))
-                .param("codes", column(outcomes, o -> o.attempt().statusCode()))
-                .param("errors", column(outcomes, o -> o.attempt().error()))
+                .param(
+                        "attemptedAt",
+                        column("timestamptz", outcomes, o -> o.attempt().attemptedAt()))
+                .param("codes", column("int4", outcomes, o -> o.attempt().statusCode()))
+                .param("errors", column("text", outcomes, o -> o.attempt().error()))
                 .param(
                         "durations",
                         column(
+                                "int4",
                                 outcomes,
                                 o -> Math.min(Integer.MAX_VALUE, o.attempt().durationMillis())))
-                .param("methods", column(outcomes, o -> o.attempt().method()))
-                .param("urls", column(outcomes, o -> o.attempt().url()))
-                .param("bodies", column(outcomes, o -> o.attempt().responseBody()))
+                .param("methods", column("text", outcomes, o -> o.attempt().method()))
+                .param("urls", column("text", outcomes, o -> o.attempt().url()))
+                .param("bodies", column("text", outcomes, o -> o.attempt().responseBody()))
                 .query(UUID.class)
                 .list();
     }
 
-    /** One column of a batch, as an array literal. */
-    private static String column(List<Outcome> outcomes, Function<Outcome, ?> value) {
-        return PgArrays.literal(outcomes.stream().map(value).toList());
+    /** One column of a batch as a typed SQL array: a whole batch travels in one parameter. */
+    private static SqlArrayValue column(String type, List<Outcome> outcomes, Function<Outcome, ?> value) {
+        return new SqlArrayValue(type, outcomes.stream().map(value).toArray());
     }
 
     /** No webhook at attempt time: the delivery ends without an HTTP attempt. */
@@ -183,16 +189,30 @@ class DeliveryQueue {
         return jdbc.sql("""
                         UPDATE deliveries SET next_attempt_at = now(), lease_token = NULL
                         WHERE status = 'PENDING' AND (id, lease_token) IN (
-                            SELECT * FROM unnest(CAST(:ids AS uuid[]), CAST(:tokens AS uuid[])))""")
+                            SELECT * FROM unnest(:ids, :tokens))""")
                 .param(
                         "ids",
-                        PgArrays.literal(
-                                deliveries.stream().map(ClaimedDelivery::id).toList()))
+                        new SqlArrayValue(
+                                "uuid",
+                                deliveries.stream().map(ClaimedDelivery::id).toArray()))
                 .param(
                         "tokens",
-                        PgArrays.literal(deliveries.stream()
-                                .map(ClaimedDelivery::leaseToken)
-                                .toList()))
+                        new SqlArrayValue(
+                                "uuid",
+                                deliveries.stream()
+                                        .map(ClaimedDelivery::leaseToken)
+                                        .toArray()))
                 .update();
+    }
+
+    Depth depth() {
+        return jdbc.sql("""
+                        SELECT count(*) AS pending,
+                               count(*) FILTER (WHERE next_attempt_at <= now()) AS due,
+                               coalesce(extract(epoch FROM now() - min(next_attempt_at)
+                                   FILTER (WHERE next_attempt_at <= now())), 0)::bigint AS oldest
+                        FROM deliveries WHERE status = 'PENDING'""")
+                .query((rs, row) -> new Depth(rs.getLong("pending"), rs.getLong("due"), rs.getLong("oldest")))
+                .single();
     }
 }

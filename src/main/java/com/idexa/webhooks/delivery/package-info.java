@@ -1,6 +1,5 @@
 /**
- * From a finished document to the client's endpoint: intake records the event and its delivery in one
- * transaction, the {@link com.idexa.webhooks.delivery.Dispatcher} claims due deliveries and sends them with
- * retries, and the delivery log lets the client see, retry and test them.
+ * Dispatch: claim due deliveries, send each to the client's endpoint outside any transaction, decide the outcome
+ * ({@link com.idexa.webhooks.delivery.OutcomePolicy}), and record it under the lease it was claimed with.
  */
 package com.idexa.webhooks.delivery;

@@ -1,5 +1,5 @@
 /**
- * What every endpoint shares: RFC 9457 problem documents for every error, bearer-token and API-key
- * authentication, the request body size limit.
+ * What every endpoint shares, below every feature: RFC 9457 problem documents for every error, the bearer-token
+ * guards of the admin and intake APIs, request limits and ids, the OpenAPI document.
  */
 package com.idexa.webhooks.web;

@@ -361,7 +361,7 @@ class DeliveryEndToEndTest extends DeliveryTestSupport {
     }
 
     @Test
-    void redeliversAFinishedDeliveryOnRequest() {
+    void retriesAFinishedDeliveryOnRequest() {
         ClientService.IssuedKey client = newClient();
         registerWebhook(client, simpleWebhook("POST", receiver.url("/cb/:id")));
         String deliveryId = deliver(client, "again");

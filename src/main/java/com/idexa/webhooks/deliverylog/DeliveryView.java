@@ -1,6 +1,7 @@
-package com.idexa.webhooks.delivery;
+package com.idexa.webhooks.deliverylog;
 
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import com.idexa.webhooks.delivery.DeliveryStatus;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.UUID;

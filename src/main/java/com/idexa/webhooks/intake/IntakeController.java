@@ -1,6 +1,8 @@
-package com.idexa.webhooks.delivery;
+package com.idexa.webhooks.intake;
 
+import com.idexa.webhooks.client.ClientNotFound;
 import com.idexa.webhooks.web.BearerTokenInterceptor;
+import com.idexa.webhooks.web.InvalidRequest;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -8,6 +10,7 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -55,7 +58,7 @@ class IntakeController {
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     @ResponseStatus(HttpStatus.ACCEPTED)
     RecordedEvent recordDocumentEvent(@Valid @RequestBody DocumentEventRequest request) {
-        return intake.recordDocumentFinished(request.toEvent());
+        return answer(() -> intake.recordDocumentFinished(request.toEvent()));
     }
 
     /** Up to 1,000 events in one transaction: all recorded, or none; results in the order of the events. */
@@ -66,7 +69,18 @@ class IntakeController {
     @PostMapping(path = "/batch", consumes = MediaType.APPLICATION_JSON_VALUE)
     @ResponseStatus(HttpStatus.ACCEPTED)
     BatchResult recordDocumentEvents(@Valid @RequestBody BatchRequest request) {
-        return new BatchResult(intake.recordDocumentsFinished(
-                request.events().stream().map(DocumentEventRequest::toEvent).toList()));
+        return new BatchResult(answer(() -> intake.recordDocumentsFinished(
+                request.events().stream().map(DocumentEventRequest::toEvent).toList())));
+    }
+
+    /** Intake's refusals, as the HTTP API words them: 400 naming each field, 404 for an unknown client. */
+    private static <T> T answer(Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (InvalidEvent e) {
+            throw new InvalidRequest(e.problems());
+        } catch (UnknownClient e) {
+            throw new ClientNotFound(e.clientId());
+        }
     }
 }

@@ -1,5 +1,6 @@
-package com.idexa.webhooks.delivery;
+package com.idexa.webhooks.deliverylog;
 
+import com.idexa.webhooks.delivery.DeliveryStatus;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
@@ -18,16 +19,13 @@ class DeliveryLogRepository {
             CASE WHEN d.status = 'PENDING' THEN d.next_attempt_at END AS next_attempt_at,
             d.last_status_code, d.last_error""";
 
-    /** Position in the newest-first listing: after the row with this creation time and id. */
-    record Position(OffsetDateTime createdAt, UUID id) {}
-
     private final JdbcClient jdbc;
 
     DeliveryLogRepository(JdbcClient jdbc) {
         this.jdbc = jdbc;
     }
 
-    List<DeliveryView.Item> list(UUID clientId, DeliveryStatus status, String documentId, Position after, int limit) {
+    List<DeliveryView.Item> list(UUID clientId, DeliveryStatus status, String documentId, LogCursor after, int limit) {
         StringBuilder sql = new StringBuilder("SELECT " + ITEM_COLUMNS
                 + " FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.client_id = :client");
         if (status != null) {
@@ -79,7 +77,7 @@ class DeliveryLogRepository {
     }
 
     /** Makes a finished delivery due now, with a fresh retry schedule. @return whether it was finished and is now due */
-    boolean redeliver(UUID clientId, UUID deliveryId) {
+    boolean retry(UUID clientId, UUID deliveryId) {
         return jdbc.sql("""
                         UPDATE deliveries
                         SET status = 'PENDING', next_attempt_at = now(), schedule_failures = 0, lease_token = NULL,

@@ -1,20 +1,20 @@
-package com.idexa.webhooks.delivery;
+package com.idexa.webhooks.intake;
 
-import com.idexa.webhooks.client.ClientNotFound;
+import com.idexa.webhooks.delivery.DeliveryNotifications;
 import com.idexa.webhooks.web.FieldProblem;
-import com.idexa.webhooks.web.InvalidRequest;
-import com.idexa.webhooks.web.NoControlCharacters;
 import com.idexa.webhooks.webhook.Webhook;
-import com.idexa.webhooks.webhook.WebhookService;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
-import tools.jackson.databind.JsonNode;
+import org.springframework.transaction.interceptor.TransactionAspectSupport;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -31,20 +31,22 @@ public class EventIntakeService {
 
     private final EventRepository events;
     private final DeliveryNotifications notifications;
-    private final DeliveryMetrics metrics;
+    private final Counter eventsAccepted;
     private final JsonMapper json;
 
     EventIntakeService(
-            EventRepository events, DeliveryNotifications notifications, DeliveryMetrics metrics, JsonMapper json) {
+            EventRepository events, DeliveryNotifications notifications, MeterRegistry registry, JsonMapper json) {
         this.events = events;
         this.notifications = notifications;
-        this.metrics = metrics;
+        this.eventsAccepted = Counter.builder("webhook.events.accepted")
+                .description("Document events recorded by intake")
+                .register(registry);
         this.json = json;
     }
 
     /**
-     * @throws ClientNotFound when no client has the event's client id
-     * @throws InvalidRequest when the event is not one we can deliver (type, document id)
+     * @throws UnknownClient when no client has the event's client id
+     * @throws InvalidEvent when the event is not one we can deliver (type, eventId, document id)
      */
     @Transactional
     public RecordedEvent recordDocumentFinished(DocumentEvent event) {
@@ -54,29 +56,34 @@ public class EventIntakeService {
     /**
      * Records up to {@value #MAX_BATCH} events at once; results come in the order of the events.
      *
-     * @throws InvalidRequest naming {@code events[i]...} for any invalid event or unknown client; nothing is recorded
+     * @throws InvalidEvent naming {@code events[i]...} for any invalid event or unknown client; nothing is recorded
      */
     @Transactional
     public List<RecordedEvent> recordDocumentsFinished(List<DocumentEvent> batch) {
         if (batch.isEmpty() || batch.size() > MAX_BATCH) {
-            throw new InvalidRequest("events", "events must hold 1 to " + MAX_BATCH + " events");
+            throw new InvalidEvent(
+                    List.of(new FieldProblem("events", "events must hold 1 to " + MAX_BATCH + " events")));
         }
         return record(batch, false, "events");
     }
 
-    /** Records a test event with a sample document for the client's current webhook. */
+    /**
+     * Records a test event with a sample document for the client's current webhook.
+     *
+     * @return the recorded event, or empty when the client has no webhook (then nothing is recorded)
+     */
     @Transactional
-    /** @throws com.idexa.webhooks.webhook.WebhookNotFound when the client has no webhook; nothing is recorded */
-    RecordedEvent recordTestEvent(UUID clientId, ObjectNode sampleDocument) {
+    public Optional<RecordedEvent> recordTestEvent(UUID clientId, ObjectNode sampleDocument) {
         RecordedEvent recorded = record(
                         List.of(new DocumentEvent(null, clientId, Webhook.TYPE_DOCUMENT_FINISHED, sampleDocument)),
                         true,
                         "")
                 .get(0);
         if (recorded.deliveryId() == null) {
-            throw WebhookService.noWebhook(); // rolls the test event back
+            TransactionAspectSupport.currentTransactionStatus().setRollbackOnly(); // no test event without a webhook
+            return Optional.empty();
         }
-        return recorded;
+        return Optional.of(recorded);
     }
 
     private List<RecordedEvent> record(List<DocumentEvent> batch, boolean test, String path) {
@@ -85,12 +92,7 @@ public class EventIntakeService {
         for (int i = 0; i < batch.size(); i++) {
             DocumentEvent event = batch.get(i);
             String prefix = path.isEmpty() ? "" : path + "[" + i + "].";
-            if (event.type() != Webhook.TYPE_DOCUMENT_FINISHED) {
-                problems.add(
-                        new FieldProblem(prefix + "type", "type must be 0 (Document finished), the only event type"));
-            }
-            checkEventId(event.eventId(), prefix, problems);
-            String documentId = documentId(event.document(), prefix, problems);
+            String documentId = EventValidator.check(event, prefix, problems);
             UUID id = UUID.randomUUID();
             String key = event.eventId() == null ? id.toString() : event.eventId();
             rows.add(new EventRepository.NewEvent(
@@ -106,7 +108,7 @@ public class EventIntakeService {
         batch.forEach(event -> clients.add(event.clientId()));
         Set<UUID> known = events.existingClients(clients);
         if (path.isEmpty() && !known.contains(batch.get(0).clientId())) {
-            throw new ClientNotFound(batch.get(0).clientId());
+            throw new UnknownClient(batch.get(0).clientId());
         }
         for (int i = 0; i < batch.size(); i++) {
             if (!known.contains(batch.get(i).clientId())) {
@@ -116,7 +118,7 @@ public class EventIntakeService {
             }
         }
         if (!problems.isEmpty()) {
-            throw new InvalidRequest(problems);
+            throw new InvalidEvent(problems);
         }
 
         Set<UUID> inserted = events.insertNew(rows);
@@ -138,34 +140,10 @@ public class EventIntakeService {
                             ? new RecordedEvent(row.eventKey(), deliveries.get(row.id()))
                             : earlier.get(new EventRepository.EventKey(row.clientId(), row.eventKey())));
         }
-        metrics.eventsAccepted(inserted.size());
+        eventsAccepted.increment(inserted.size());
         if (!deliveries.isEmpty()) {
             notifications.deliveriesBecameDue();
         }
         return results;
-    }
-
-    private static String documentId(JsonNode document, String prefix, List<FieldProblem> problems) {
-        JsonNode id = document == null ? null : document.get("id");
-        if (id == null
-                || !(id.isString() || id.isIntegralNumber())
-                || id.asString().isBlank()) {
-            problems.add(new FieldProblem(prefix + "document.id", "document.id is required: a non-blank string"));
-            return null;
-        }
-        if (id.asString().length() > 255 || !NoControlCharacters.Validator.hasNone(id.asString())) {
-            problems.add(new FieldProblem(
-                    prefix + "document.id", "document.id must be at most 255 characters, without control characters"));
-            return null;
-        }
-        return id.asString();
-    }
-
-    private static void checkEventId(String eventId, String prefix, List<FieldProblem> problems) {
-        if (eventId != null
-                && (eventId.isEmpty() || eventId.length() > 200 || !NoControlCharacters.Validator.hasNone(eventId))) {
-            problems.add(new FieldProblem(
-                    prefix + "eventId", "eventId must be 1 to 200 characters, without control characters"));
-        }
     }
 }

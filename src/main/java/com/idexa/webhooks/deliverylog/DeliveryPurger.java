@@ -1,4 +1,4 @@
-package com.idexa.webhooks.delivery;
+package com.idexa.webhooks.deliverylog;
 
 import com.idexa.webhooks.config.WebhooksProperties;
 import jakarta.annotation.PostConstruct;

@@ -1,7 +1,8 @@
-package com.idexa.webhooks.delivery;
+package com.idexa.webhooks.deliverylog;
 
 import com.idexa.webhooks.client.ApiKeyArgumentResolver;
 import com.idexa.webhooks.client.AuthenticatedClient;
+import com.idexa.webhooks.delivery.DeliveryStatus;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -15,7 +16,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
-/** The client's delivery log, redelivery and test sends, beside {@code /document_webhooks}. */
+/** The client's delivery log, retries and test sends, beside {@code /document_webhooks}. */
 @RestController
 @Tag(name = "Deliveries", description = "The client's delivery log")
 @SecurityRequirement(name = ApiKeyArgumentResolver.SECURITY_SCHEME)
@@ -51,8 +52,8 @@ class DeliveryLogController {
     @Operation(summary = "Send a finished delivery again now", description = "409 while it is still PENDING.")
     @PostMapping("/deliveries/{id}/retry")
     @ResponseStatus(HttpStatus.ACCEPTED)
-    DeliveryView.Accepted redeliver(AuthenticatedClient client, @PathVariable UUID id) {
-        return deliveries.redeliver(client.clientId(), id);
+    DeliveryView.Accepted retryDelivery(AuthenticatedClient client, @PathVariable UUID id) {
+        return deliveries.retryDelivery(client.clientId(), id);
     }
 
     @Operation(summary = "Send a test delivery with a sample document to the current webhook")

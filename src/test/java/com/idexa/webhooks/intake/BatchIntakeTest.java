@@ -1,4 +1,4 @@
-package com.idexa.webhooks.delivery;
+package com.idexa.webhooks.intake;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,0 +1,108 @@
+package com.idexa.webhooks.intake;
+
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.support.SqlArrayValue;
+import org.springframework.stereotype.Repository;
+
+/**
+ * Events and the creation of their deliveries, a whole batch per statement: recording a thousand events costs
+ * the same few round trips as recording one.
+ */
+@Repository
+class EventRepository {
+
+    /** An event ready to insert; {@code eventKey} is the platform's eventId or the event's own id. */
+    record NewEvent(
+            UUID id, UUID clientId, String eventKey, int type, String documentId, String document, boolean test) {}
+
+    /** Which client sent which key: how an event is found again. */
+    record EventKey(UUID clientId, String eventKey) {}
+
+    private static final String INSERT_EVENTS = """
+            INSERT INTO events (id, client_id, event_key, type, document_id, document, is_test)
+            SELECT id, client_id, event_key, type, document_id, CAST(document AS json), is_test
+            FROM unnest(:ids, :clients, :keys, :types, :documentIds, :documents, :tests)
+                AS new (id, client_id, event_key, type, document_id, document, is_test)
+            ON CONFLICT (client_id, event_key) DO NOTHING
+            RETURNING id""";
+
+    /** A delivery for each new event whose client has a webhook of the event's type. */
+    private static final String INSERT_DELIVERIES = """
+            INSERT INTO deliveries (id, event_id, client_id, document_id, status, next_attempt_at)
+            SELECT gen_random_uuid(), n.event_id, n.client_id, n.document_id, 'PENDING', now()
+            FROM unnest(:events, :clients, :documents, :types) AS n (event_id, client_id, document_id, type)
+            WHERE EXISTS (SELECT 1 FROM webhooks w WHERE w.client_id = n.client_id AND w.type = n.type)
+            RETURNING event_id, id""";
+
+    private final JdbcClient jdbc;
+
+    EventRepository(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    Set<UUID> existingClients(Collection<UUID> clientIds) {
+        return Set.copyOf(jdbc.sql("SELECT c.id FROM unnest(:ids) AS k (id) JOIN clients c ON c.id = k.id")
+                .param("ids", new SqlArrayValue("uuid", clientIds.toArray()))
+                .query(UUID.class)
+                .list());
+    }
+
+    /** @return the ids of the events inserted; an event whose key the client already sent is not */
+    Set<UUID> insertNew(List<NewEvent> events) {
+        return Set.copyOf(jdbc.sql(INSERT_EVENTS)
+                .param("ids", array("uuid", events, NewEvent::id))
+                .param("clients", array("uuid", events, NewEvent::clientId))
+                .param("keys", array("text", events, NewEvent::eventKey))
+                .param("types", array("int4", events, NewEvent::type))
+                .param("documentIds", array("text", events, NewEvent::documentId))
+                .param("documents", array("text", events, NewEvent::document))
+                .param("tests", array("bool", events, NewEvent::test))
+                .query(UUID.class)
+                .list());
+    }
+
+    /** @return the new delivery of each event that got one, by event id */
+    Map<UUID, UUID> insertDeliveries(Collection<NewEvent> inserted) {
+        Map<UUID, UUID> deliveries = new HashMap<>();
+        jdbc.sql(INSERT_DELIVERIES)
+                .param("events", array("uuid", inserted, NewEvent::id))
+                .param("clients", array("uuid", inserted, NewEvent::clientId))
+                .param("documents", array("text", inserted, NewEvent::documentId))
+                .param("types", array("int4", inserted, NewEvent::type))
+                .query(rs -> {
+                    deliveries.put(rs.getObject("event_id", UUID.class), rs.getObject("id", UUID.class));
+                });
+        return deliveries;
+    }
+
+    /** Events already recorded under these keys, with their first delivery, for idempotent replays. */
+    Map<EventKey, RecordedEvent> findByKeys(Collection<EventKey> keys) {
+        Map<EventKey, RecordedEvent> found = new HashMap<>();
+        jdbc.sql("""
+                        SELECT e.client_id, e.event_key,
+                               (SELECT d.id FROM deliveries d WHERE d.event_id = e.id ORDER BY d.created_at LIMIT 1) AS delivery_id
+                        FROM events e
+                        JOIN unnest(:clients, :keys) AS k (client_id, event_key)
+                          ON e.client_id = k.client_id AND e.event_key = k.event_key""")
+                .param("clients", array("uuid", keys, EventKey::clientId))
+                .param("keys", array("text", keys, EventKey::eventKey))
+                .query(rs -> {
+                    found.put(
+                            new EventKey(rs.getObject("client_id", UUID.class), rs.getString("event_key")),
+                            new RecordedEvent(rs.getString("event_key"), rs.getObject("delivery_id", UUID.class)));
+                });
+        return found;
+    }
+
+    /** One column of a batch as a typed SQL array: a whole batch travels in one parameter. */
+    private static <T> SqlArrayValue array(String type, Collection<T> rows, Function<T, ?> column) {
+        return new SqlArrayValue(type, rows.stream().map(column).toArray());
+    }
+}
