@@ -7,7 +7,7 @@ import java.time.OffsetDateTime;
  *
  * @param statusCode the HTTP status, or {@code null} when no answer came
  * @param error what went wrong in words for the client, or {@code null} on success
- * @param outcome the metric tag: 2xx, 3xx, 4xx, 5xx, timeout, connection_error, blocked, token_failed
+ * @param metricTag the attempt's outcome as a metric tag: 2xx, 3xx, 4xx, 5xx, timeout, connection_error, blocked, token_failed
  */
 record AttemptRecord(
         OffsetDateTime attemptedAt,
@@ -18,12 +18,17 @@ record AttemptRecord(
         String error,
         String responseBody,
         String retryAfter,
-        String outcome) {
+        String metricTag) {
 
     /** An attempt that got no HTTP answer: a failed token fetch, a timeout, a refused or blocked connection. */
     static AttemptRecord unanswered(
-            OffsetDateTime attemptedAt, long durationMillis, String method, String url, String error, String outcome) {
-        return new AttemptRecord(attemptedAt, durationMillis, method, url, null, error, null, null, outcome);
+            OffsetDateTime attemptedAt,
+            long durationMillis,
+            String method,
+            String url,
+            String error,
+            String metricTag) {
+        return new AttemptRecord(attemptedAt, durationMillis, method, url, null, error, null, null, metricTag);
     }
 
     boolean succeeded() {

@@ -64,7 +64,7 @@ class DeliveryMetrics {
     }
 
     void attempted(AttemptRecord attempt, DeliveryStatus status) {
-        registry.counter("webhook.delivery.attempts", "outcome", attempt.outcome())
+        registry.counter("webhook.delivery.attempts", "outcome", attempt.metricTag())
                 .increment();
         attemptDuration.record(attempt.durationMillis(), TimeUnit.MILLISECONDS);
         if (status == DeliveryStatus.SUCCEEDED) {

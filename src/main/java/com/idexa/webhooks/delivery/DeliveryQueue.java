@@ -138,14 +138,18 @@ class DeliveryQueue {
         return jdbc.sql(RECORD_ATTEMPTS)
                 .param("ids", column("uuid", outcomes, o -> o.delivery().id()))
                 .param("tokens", column("uuid", outcomes, o -> o.delivery().leaseToken()))
-                .param("statuses", column("text", outcomes, o -> o.status().name()))
-                .param("failures", column("int4", outcomes, Outcome::scheduleFailures))
+                .param(
+                        "statuses",
+                        column("text", outcomes, o -> o.decision().status().name()))
+                .param("failures", column("int4", outcomes, o -> o.decision().scheduleFailures()))
                 .param(
                         "delays",
                         column(
                                 "int8",
                                 outcomes,
-                                o -> o.retryIn() == null ? null : o.retryIn().toMillis()))
+                                o -> o.decision().retryIn() == null
+                                        ? null
+                                        : o.decision().retryIn().toMillis()))
                 .param(
                         "attemptedAt",
                         column("timestamptz", outcomes, o -> o.attempt().attemptedAt()))

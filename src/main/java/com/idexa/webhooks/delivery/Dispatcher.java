@@ -5,7 +5,6 @@ import com.idexa.webhooks.webhook.Webhook;
 import com.idexa.webhooks.webhook.WebhookService;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -48,10 +47,10 @@ public class Dispatcher implements SmartLifecycle {
     private final DeliveryNotifications notifications;
     private final DeliveryMetrics metrics;
     private final WebhooksProperties.Delivery settings;
-    private final RetryPolicy retryPolicy;
+    private final OutcomePolicy policy;
     private final DeliverySignal signal = new DeliverySignal();
     private final AtomicInteger inFlight = new AtomicInteger();
-    private final Map<UUID, AtomicInteger> inFlightByClient = new ConcurrentHashMap<>();
+    private final ClientSlots slots;
     private final Map<UUID, ClaimedDelivery> claimed = new ConcurrentHashMap<>();
     private final AtomicLong started = new AtomicLong();
     private final AtomicInteger workerNumber = new AtomicInteger();
@@ -78,7 +77,8 @@ public class Dispatcher implements SmartLifecycle {
         this.notifications = notifications;
         this.metrics = metrics;
         this.settings = properties.delivery();
-        this.retryPolicy = RetryPolicy.from(settings, clock);
+        this.policy = OutcomePolicy.from(settings, clock);
+        this.slots = new ClientSlots(settings.maxInFlightPerClient());
         Duration worstAttempt = properties.outbound().requestTimeout().multipliedBy(4); // token, send, token, send
         if (settings.lease().compareTo(worstAttempt) < 0) {
             throw new IllegalStateException("webhooks.delivery.lease (" + settings.lease() + ") must be at least four "
@@ -189,15 +189,11 @@ public class Dispatcher implements SmartLifecycle {
         }
         lastClaimNanos = System.nanoTime();
         int want = Math.min(free, settings.claimBatchSize());
-        Map<UUID, Integer> room = new HashMap<>();
-        inFlightByClient.forEach((client, count) -> room.put(client, settings.maxInFlightPerClient() - count.get()));
         List<ClaimedDelivery> batch =
-                queue.claim(want, settings.maxInFlightPerClient(), room, settings.lease(), UUID.randomUUID());
+                queue.claim(want, slots.perClient(), slots.roomOfBusyClients(), settings.lease(), UUID.randomUUID());
         for (ClaimedDelivery delivery : batch) {
             inFlight.incrementAndGet();
-            inFlightByClient
-                    .computeIfAbsent(delivery.clientId(), client -> new AtomicInteger())
-                    .incrementAndGet();
+            slots.take(delivery.clientId());
             claimed.put(delivery.id(), delivery);
             started.incrementAndGet();
             workers.execute(() -> run(delivery));
@@ -223,8 +219,7 @@ public class Dispatcher implements SmartLifecycle {
             if (!recording) {
                 claimed.remove(delivery.id());
             }
-            inFlightByClient.computeIfPresent(
-                    delivery.clientId(), (client, count) -> count.decrementAndGet() <= 0 ? null : count);
+            slots.free(delivery.clientId());
             inFlight.decrementAndGet();
             signal.signal();
             MDC.clear();
@@ -245,28 +240,19 @@ public class Dispatcher implements SmartLifecycle {
             metrics.firstAttemptLag(delivery.eventCreatedAt());
         }
         AttemptRecord attempt = sender.attempt(delivery, webhook.get());
-        DeliveryStatus status;
-        int failures = delivery.scheduleFailures();
-        Duration delay = null;
-        if (attempt.succeeded()) {
-            status = DeliveryStatus.SUCCEEDED;
-        } else if (Integer.valueOf(410).equals(attempt.statusCode())) {
-            status = DeliveryStatus.FAILED;
-        } else {
-            failures++;
-            delay = retryPolicy
-                    .nextDelay(failures, attempt.statusCode(), attempt.retryAfter())
-                    .orElse(null);
-            status = delay == null ? DeliveryStatus.FAILED : DeliveryStatus.PENDING;
+        OutcomePolicy.Decision decision = policy.decide(attempt, delivery.scheduleFailures());
+        metrics.attempted(attempt, decision.status());
+        switch (decision.status()) {
+            case PENDING ->
+                log.info(
+                        "Attempt {} failed ({}); retrying in {}",
+                        delivery.attemptCount() + 1,
+                        attempt.error(),
+                        decision.retryIn());
+            case SUCCEEDED ->
+                log.debug("Attempt {} succeeded: HTTP {}", delivery.attemptCount() + 1, attempt.statusCode());
+            default -> log.warn("Attempt {} failed for good: {}", delivery.attemptCount() + 1, attempt.error());
         }
-        metrics.attempted(attempt, status);
-        if (status == DeliveryStatus.PENDING) {
-            log.info("Attempt {} failed ({}); retrying in {}", delivery.attemptCount() + 1, attempt.error(), delay);
-        } else if (status == DeliveryStatus.SUCCEEDED) {
-            log.debug("Attempt {} succeeded: HTTP {}", delivery.attemptCount() + 1, attempt.statusCode());
-        } else {
-            log.warn("Attempt {} failed for good: {}", delivery.attemptCount() + 1, attempt.error());
-        }
-        return new Outcome(delivery, attempt, status, failures, delay);
+        return new Outcome(delivery, attempt, decision);
     }
 }

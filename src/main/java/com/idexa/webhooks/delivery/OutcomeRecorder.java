@@ -20,7 +20,7 @@ final class OutcomeRecorder {
 
     private static final Logger log = LoggerFactory.getLogger(OutcomeRecorder.class);
     private static final int MAX_BATCH = 500;
-    private static final Outcome STOP = new Outcome(null, null, null, 0, null);
+    private static final Outcome STOP = new Outcome(null, null, null);
 
     private final DeliveryQueue queue;
     private final Consumer<Outcome> afterWrite;
