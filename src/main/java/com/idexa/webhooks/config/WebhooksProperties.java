@@ -56,7 +56,10 @@ public record WebhooksProperties(
      * @param retryDelays the wait before each retry; after the last one fails the delivery is FAILED
      * @param jitter each delay is spread at random by up to this fraction, either way
      * @param retryAfterCap the longest {@code Retry-After} honoured on 429 and 503
-     * @param lease how long a claimed delivery stays claimed before another instance may take it over
+     * @param lease how long a claimed delivery stays claimed without a heartbeat before another instance may take
+     *     it over: how soon a killed instance's deliveries are attempted again
+     * @param heartbeatInterval how often an instance renews the leases of the deliveries it holds; at most a
+     *     third of the lease
      * @param pollInterval how often the dispatcher looks for due deliveries when nothing wakes it
      * @param claimBatchSize most deliveries claimed in one statement
      * @param maxInFlight most attempts in flight at once on this instance
@@ -76,7 +79,8 @@ public record WebhooksProperties(
             double jitter,
 
             @DefaultValue("1h") Duration retryAfterCap,
-            @DefaultValue("5m") Duration lease,
+            @DefaultValue("30s") Duration lease,
+            @DefaultValue("5s") Duration heartbeatInterval,
             @DefaultValue("1s") Duration pollInterval,
             @DefaultValue("100") @Min(1) int claimBatchSize,
             @DefaultValue("64") @Min(1) int maxInFlight,

@@ -7,7 +7,8 @@ import java.time.OffsetDateTime;
  *
  * @param statusCode the HTTP status, or {@code null} when no answer came
  * @param error what went wrong in words for the client, or {@code null} on success
- * @param metricTag the attempt's outcome as a metric tag: 2xx, 3xx, 4xx, 5xx, timeout, connection_error, blocked, token_failed
+ * @param metricTag the attempt's outcome as a metric tag: 2xx, 3xx, 4xx, 5xx, timeout, connection_error, blocked,
+ *     token_failed, interrupted (aborted by this service: shutdown, a lease in doubt), internal_error
  */
 record AttemptRecord(
         OffsetDateTime attemptedAt,
@@ -29,6 +30,14 @@ record AttemptRecord(
             String error,
             String metricTag) {
         return new AttemptRecord(attemptedAt, durationMillis, method, url, null, error, null, null, metricTag);
+    }
+
+    static final String INTERRUPTED = "interrupted";
+    static final String INTERNAL_ERROR = "internal_error";
+
+    /** Aborted by this service (shutdown, a lease it could not renew): says nothing about the endpoint. */
+    boolean interrupted() {
+        return INTERRUPTED.equals(metricTag);
     }
 
     boolean succeeded() {

@@ -10,6 +10,10 @@ import java.util.UUID;
  * @param scheduleFailures failures since the retry schedule last (re)started
  * @param eventCreatedAt when the event was accepted, for the lag metric
  * @param webhookId the client's webhook when the delivery was claimed, or {@code null} when it had none
+ * @param claimedAt the database's time of the claim: stored times are the database's, and an attempt's time is
+ *     this plus the time elapsed here since {@code claimedNanos}
+ * @param claimedNanos {@link System#nanoTime()} when the claim returned
+ * @param status PENDING, or FAILED when this claim gave up on a delivery claimed too often without an outcome
  */
 record ClaimedDelivery(
         UUID id,
@@ -22,4 +26,13 @@ record ClaimedDelivery(
         int scheduleFailures,
         UUID leaseToken,
         OffsetDateTime eventCreatedAt,
-        UUID webhookId) {}
+        UUID webhookId,
+        OffsetDateTime claimedAt,
+        long claimedNanos,
+        DeliveryStatus status) {
+
+    /** Now, on the database's clock. */
+    OffsetDateTime now() {
+        return claimedAt.plusNanos(System.nanoTime() - claimedNanos);
+    }
+}

@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.concurrent.TimeUnit;
@@ -22,7 +21,6 @@ class DeliveryMetrics {
 
     private final MeterRegistry registry;
     private final DeliveryQueue queue;
-    private final Clock clock;
     private final Counter deliveriesFailed;
     private final Counter deliveriesCancelled;
     private final Timer firstAttemptLag;
@@ -31,10 +29,9 @@ class DeliveryMetrics {
     private final AtomicLong due = new AtomicLong();
     private final AtomicLong oldestDueSeconds = new AtomicLong();
 
-    DeliveryMetrics(MeterRegistry registry, DeliveryQueue queue, Clock clock) {
+    DeliveryMetrics(MeterRegistry registry, DeliveryQueue queue) {
         this.registry = registry;
         this.queue = queue;
-        this.clock = clock;
         this.deliveriesFailed = Counter.builder("webhook.deliveries.finished")
                 .tag("status", "FAILED")
                 .description("Deliveries that reached a final status")
@@ -75,12 +72,18 @@ class DeliveryMetrics {
         }
     }
 
+    /** A delivery claimed too often without a recorded outcome was FAILED by its claim. */
+    void gaveUp() {
+        deliveriesFailed.increment();
+    }
+
     void cancelled() {
         deliveriesCancelled.increment();
     }
 
-    void firstAttemptLag(OffsetDateTime eventCreatedAt) {
-        Duration lag = Duration.between(eventCreatedAt.toInstant(), clock.instant());
+    /** @param at the start of the first attempt, on the database's clock like {@code eventCreatedAt} */
+    void firstAttemptLag(OffsetDateTime eventCreatedAt, OffsetDateTime at) {
+        Duration lag = Duration.between(eventCreatedAt, at);
         firstAttemptLag.record(lag.isNegative() ? Duration.ZERO : lag);
     }
 

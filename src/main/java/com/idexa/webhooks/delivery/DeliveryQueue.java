@@ -5,6 +5,7 @@ import java.time.OffsetDateTime;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -23,7 +24,9 @@ class DeliveryQueue {
      * instances never wait for or take each other's rows; the window function keeps each client within its
      * room, and clients with no room left are not scanned at all, so one client's backlog cannot crowd out the
      * rest. Claiming moves {@code next_attempt_at} forward by the lease: a row whose worker dies falls due again.
-     * Each row comes with the id of the client's webhook at claim time (null when it has none).
+     * Each row comes with the id of the client's webhook at claim time (null when it has none) and the database's
+     * time of the claim. A row claimed {@link #MAX_UNRECORDED_CLAIMS} times without any outcome recorded is
+     * FAILED by the claim instead, with the reason, and returned with that status.
      */
     private static final String CLAIM = """
             WITH room AS (
@@ -45,12 +48,18 @@ class DeliveryQueue {
                 SELECT id FROM ranked WHERE rn <= room ORDER BY next_attempt_at, id LIMIT :limit
             )
             UPDATE deliveries d
-            SET next_attempt_at = now() + CAST(:leaseMillis AS bigint) * interval '1 millisecond',
-                lease_token = :leaseToken
+            SET next_attempt_at = CASE WHEN d.unrecorded_claims >= :maxUnrecorded THEN NULL
+                                       ELSE now() + CAST(:leaseMillis AS bigint) * interval '1 millisecond' END,
+                lease_token = CASE WHEN d.unrecorded_claims >= :maxUnrecorded THEN NULL ELSE :leaseToken END,
+                unrecorded_claims = d.unrecorded_claims + 1,
+                status = CASE WHEN d.unrecorded_claims >= :maxUnrecorded THEN 'FAILED' ELSE d.status END,
+                last_error = CASE WHEN d.unrecorded_claims >= :maxUnrecorded THEN :gaveUp ELSE d.last_error END,
+                finished_at = CASE WHEN d.unrecorded_claims >= :maxUnrecorded THEN now() ELSE d.finished_at END
             FROM picked, events e LEFT JOIN webhooks w ON w.client_id = e.client_id AND w.type = e.type
             WHERE d.id = picked.id AND e.id = d.event_id
             RETURNING d.id, d.event_id, e.event_key, d.client_id, d.document_id, e.document::text AS document,
-                      d.attempt_count, d.schedule_failures, e.created_at AS event_created_at, w.id AS webhook_id
+                      d.attempt_count, d.schedule_failures, e.created_at AS event_created_at, w.id AS webhook_id,
+                      d.status, now() AS claimed_at
             """;
 
     /**
@@ -71,6 +80,7 @@ class DeliveryQueue {
                     next_attempt_at = CASE WHEN i.delay_ms IS NULL THEN NULL
                                            ELSE now() + i.delay_ms * interval '1 millisecond' END,
                     lease_token = NULL,
+                    unrecorded_claims = 0,
                     last_attempt_at = i.attempted_at,
                     last_status_code = i.status_code,
                     last_error = i.error,
@@ -88,6 +98,12 @@ class DeliveryQueue {
 
     /** How deep the queue is: every unfinished delivery, those due now, and how long the oldest due one has waited. */
     record Depth(long pending, long due, long oldestDueSeconds) {}
+
+    /** Claims in a row without a recorded outcome after which a delivery is FAILED rather than claimed again. */
+    static final int MAX_UNRECORDED_CLAIMS = 5;
+
+    static final String GAVE_UP = "gave up: claimed " + MAX_UNRECORDED_CLAIMS
+            + " times without any attempt being recorded (the service failed while attempting it)";
 
     private final JdbcClient jdbc;
 
@@ -118,6 +134,8 @@ class DeliveryQueue {
                 .param("limit", limit)
                 .param("leaseMillis", lease.toMillis())
                 .param("leaseToken", leaseToken)
+                .param("maxUnrecorded", MAX_UNRECORDED_CLAIMS)
+                .param("gaveUp", GAVE_UP)
                 .query((rs, row) -> new ClaimedDelivery(
                         rs.getObject("id", UUID.class),
                         rs.getObject("event_id", UUID.class),
@@ -129,7 +147,10 @@ class DeliveryQueue {
                         rs.getInt("schedule_failures"),
                         leaseToken,
                         rs.getObject("event_created_at", OffsetDateTime.class),
-                        rs.getObject("webhook_id", UUID.class)))
+                        rs.getObject("webhook_id", UUID.class),
+                        rs.getObject("claimed_at", OffsetDateTime.class),
+                        System.nanoTime(),
+                        DeliveryStatus.valueOf(rs.getString("status"))))
                 .list();
     }
 
@@ -178,20 +199,24 @@ class DeliveryQueue {
         return jdbc.sql("""
                         UPDATE deliveries
                         SET status = 'CANCELLED', next_attempt_at = NULL, lease_token = NULL, last_error = ?,
-                            finished_at = now()
+                            finished_at = now(), unrecorded_claims = 0
                         WHERE id = ? AND lease_token = ?""")
                         .params(reason, delivery.id(), delivery.leaseToken())
                         .update()
                 == 1;
     }
 
-    /** Gives claimed deliveries back at once, due now (shutdown, or a claim beyond a client's room). */
+    /**
+     * Gives claimed deliveries whose attempt never started back at once, due now, as if they had not been claimed
+     * (shutdown). Never call it for a delivery whose attempt may still be running.
+     */
     int release(Collection<ClaimedDelivery> deliveries) {
         if (deliveries.isEmpty()) {
             return 0;
         }
         return jdbc.sql("""
-                        UPDATE deliveries SET next_attempt_at = now(), lease_token = NULL
+                        UPDATE deliveries SET next_attempt_at = now(), lease_token = NULL,
+                            unrecorded_claims = greatest(unrecorded_claims - 1, 0)
                         WHERE status = 'PENDING' AND (id, lease_token) IN (
                             SELECT * FROM unnest(:ids, :tokens))""")
                 .param(
@@ -218,5 +243,34 @@ class DeliveryQueue {
                         FROM deliveries WHERE status = 'PENDING'""")
                 .query((rs, row) -> new Depth(rs.getLong("pending"), rs.getLong("due"), rs.getLong("oldest")))
                 .single();
+    }
+
+    /**
+     * Heartbeat: extends the leases of deliveries this instance still holds, in one statement. A delivery is
+     * renewed only under the lease token it was claimed with.
+     *
+     * @return the ids renewed; a held delivery missing from it has lost its lease
+     */
+    Set<UUID> renewLeases(Collection<ClaimedDelivery> held, Duration lease) {
+        if (held.isEmpty()) {
+            return Set.of();
+        }
+        return Set.copyOf(jdbc.sql("""
+                        UPDATE deliveries
+                        SET next_attempt_at = now() + CAST(:leaseMillis AS bigint) * interval '1 millisecond'
+                        WHERE status = 'PENDING' AND (id, lease_token) IN (SELECT * FROM unnest(:ids, :tokens))
+                        RETURNING id""")
+                .param("leaseMillis", lease.toMillis())
+                .param(
+                        "ids",
+                        new SqlArrayValue(
+                                "uuid", held.stream().map(ClaimedDelivery::id).toArray()))
+                .param(
+                        "tokens",
+                        new SqlArrayValue(
+                                "uuid",
+                                held.stream().map(ClaimedDelivery::leaseToken).toArray()))
+                .query(UUID.class)
+                .list());
     }
 }

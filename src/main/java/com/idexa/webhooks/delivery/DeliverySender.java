@@ -1,6 +1,7 @@
 package com.idexa.webhooks.delivery;
 
 import com.idexa.webhooks.config.WebhooksProperties;
+import com.idexa.webhooks.outbound.Abort;
 import com.idexa.webhooks.outbound.OutboundFailure;
 import com.idexa.webhooks.outbound.OutboundHttpClient;
 import com.idexa.webhooks.outbound.OutboundRequest;
@@ -11,7 +12,6 @@ import com.idexa.webhooks.outbound.TokenProvider;
 import com.idexa.webhooks.webhook.Webhook;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
@@ -32,19 +32,16 @@ class DeliverySender {
 
     private final OutboundHttpClient http;
     private final TokenProvider tokens;
-    private final Clock clock;
     private final int maxResponseBody;
     private final String userAgent;
 
     DeliverySender(
             OutboundHttpClient http,
             TokenProvider tokens,
-            Clock clock,
             WebhooksProperties properties,
             ObjectProvider<BuildProperties> build) {
         this.http = http;
         this.tokens = tokens;
-        this.clock = clock;
         this.maxResponseBody = (int) properties.outbound().maxResponseBody().toBytes();
         BuildProperties info = build.getIfAvailable();
         String version = info != null
@@ -53,8 +50,9 @@ class DeliverySender {
         this.userAgent = USER_AGENT_PRODUCT + "/" + (version == null ? "dev" : version);
     }
 
-    AttemptRecord attempt(ClaimedDelivery delivery, Webhook webhook) {
-        OffsetDateTime attemptedAt = OffsetDateTime.now(clock).truncatedTo(ChronoUnit.MICROS);
+    /** @param abort lets the dispatcher close the exchange from another thread (shutdown, a lease in doubt) */
+    AttemptRecord attempt(ClaimedDelivery delivery, Webhook webhook, Abort abort) {
+        OffsetDateTime attemptedAt = delivery.now().truncatedTo(ChronoUnit.MICROS);
         long started = System.nanoTime();
         String url = webhook.url().replace(":id", PathSegments.encode(delivery.documentId()));
         TokenEndpoint tokenEndpoint = tokenEndpoint(webhook);
@@ -63,11 +61,12 @@ class DeliverySender {
                     ? webhook.secrets().authorization()
                     : withScheme(webhook, tokens.token(tokenEndpoint));
             OutboundResponse response =
-                    http.send(request(delivery, webhook, url, authorization, attemptedAt), maxResponseBody);
+                    http.send(request(delivery, webhook, url, authorization, attemptedAt), maxResponseBody, abort);
             if (response.status() == 401 && tokenEndpoint != null) {
                 tokens.invalidate(tokenEndpoint);
                 authorization = withScheme(webhook, tokens.token(tokenEndpoint));
-                response = http.send(request(delivery, webhook, url, authorization, attemptedAt), maxResponseBody);
+                response =
+                        http.send(request(delivery, webhook, url, authorization, attemptedAt), maxResponseBody, abort);
             }
             return answered(attemptedAt, elapsedMillis(started), webhook.method(), url, response);
         } catch (TokenFetchFailed e) {

@@ -5,11 +5,10 @@ import com.idexa.webhooks.webhook.Webhook;
 import com.idexa.webhooks.webhook.WebhookService;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -24,15 +23,21 @@ import org.springframework.stereotype.Component;
 /**
  * Sends due deliveries. One loop thread claims work ({@link DeliveryQueue#claim}) only when it has room for it,
  * and hands each claimed delivery to a worker, which attempts it outside any transaction; the
- * {@link OutcomeRecorder} writes outcomes in batches, each under the lease it was claimed with. Room is bounded
- * twice: {@code max-in-flight} attempts in all and {@code max-in-flight-per-client} for any one client, so a slow
- * or dead endpoint ties up a few workers, never all of them.
+ * {@link OutcomeRecorder} writes outcomes in batches, each under the lease it was claimed with, and the
+ * {@link LeaseHeartbeat} keeps the leases of held deliveries alive meanwhile. Room is bounded twice:
+ * {@code max-in-flight} attempts in all and {@code max-in-flight-per-client} for any one client
+ * ({@link ClientSlots}), so a slow or dead endpoint ties up a few workers, never all of them.
+ *
+ * <p>Every claimed attempt ends in a recorded outcome: whatever goes wrong while preparing or sending it is
+ * recorded as a failed attempt and scheduled like any failure.
  *
  * <p>The loop sleeps until a {@link DeliverySignal}: new work committed here or on another instance
  * ({@link DeliveryNotifications}), a worker finishing, or the poll interval passing.
  *
- * <p>Stopping: claims stop at once, attempts in flight get {@code shutdown-grace} to finish, and whatever is
- * still claimed then is released to be due again immediately, for this or another instance.
+ * <p>Stopping: claims stop at once; attempts in flight get {@code shutdown-grace} to finish; those still running
+ * are then aborted (their connections closed) and recorded as interrupted, due again at once; outcomes are
+ * flushed; only deliveries whose attempt never started are released. No delivery is ever released while an
+ * attempt of it may still be sending.
  */
 @Component
 public class Dispatcher implements SmartLifecycle {
@@ -47,15 +52,17 @@ public class Dispatcher implements SmartLifecycle {
     private final DeliveryNotifications notifications;
     private final DeliveryMetrics metrics;
     private final WebhooksProperties.Delivery settings;
+    private final Duration requestTimeout;
     private final OutcomePolicy policy;
+    private final ClientSlots slots;
+    private final HeldDeliveries held = new HeldDeliveries();
     private final DeliverySignal signal = new DeliverySignal();
     private final AtomicInteger inFlight = new AtomicInteger();
-    private final ClientSlots slots;
-    private final Map<UUID, ClaimedDelivery> claimed = new ConcurrentHashMap<>();
     private final AtomicLong started = new AtomicLong();
     private final AtomicInteger workerNumber = new AtomicInteger();
     private ThreadPoolExecutor workers;
     private OutcomeRecorder recorder;
+    private LeaseHeartbeat heartbeat;
     private volatile boolean running;
     /** Whether the last claim found as many due deliveries as it asked for: there is a backlog. */
     private boolean backlog;
@@ -77,13 +84,13 @@ public class Dispatcher implements SmartLifecycle {
         this.notifications = notifications;
         this.metrics = metrics;
         this.settings = properties.delivery();
+        this.requestTimeout = properties.outbound().requestTimeout();
         this.policy = OutcomePolicy.from(settings, clock);
         this.slots = new ClientSlots(settings.maxInFlightPerClient());
-        Duration worstAttempt = properties.outbound().requestTimeout().multipliedBy(4); // token, send, token, send
-        if (settings.lease().compareTo(worstAttempt) < 0) {
-            throw new IllegalStateException("webhooks.delivery.lease (" + settings.lease() + ") must be at least four "
-                    + "times webhooks.outbound.request-timeout (" + worstAttempt + "), or a slow attempt could be "
-                    + "taken over and sent twice at once");
+        if (settings.lease().compareTo(settings.heartbeatInterval().multipliedBy(3)) < 0) {
+            throw new IllegalStateException("webhooks.delivery.lease (" + settings.lease() + ") must be at least three "
+                    + "times webhooks.delivery.heartbeat-interval (" + settings.heartbeatInterval() + "), so a "
+                    + "missed beat or two does not put an attempt's lease in doubt");
         }
     }
 
@@ -105,8 +112,10 @@ public class Dispatcher implements SmartLifecycle {
                 });
         workers.allowCoreThreadTimeOut(true);
         recorder = new OutcomeRecorder(
-                queue, outcome -> claimed.remove(outcome.delivery().id()));
+                queue, outcome -> held.letGo(outcome.delivery().id()));
         recorder.start("delivery-outcomes");
+        heartbeat = new LeaseHeartbeat(queue, held, settings.lease(), settings.heartbeatInterval());
+        heartbeat.start();
         running = true;
         notifications.subscribe(signal);
         loop = new Thread(this::runLoop, "delivery-dispatcher");
@@ -130,16 +139,46 @@ public class Dispatcher implements SmartLifecycle {
             loop.join(settings.shutdownGrace().toMillis() + 1000);
             workers.shutdown();
             if (!workers.awaitTermination(settings.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)) {
-                workers.shutdownNow();
+                abortAttemptsInFlight("interrupted: this instance shut down before the endpoint answered");
+                // An aborted exchange ends at once; a token fetch in progress ends by its own deadline.
+                workers.awaitTermination(requestTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
             }
             recorder.stop(settings.shutdownGrace());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            workers.shutdownNow();
+        } finally {
+            heartbeat.stop();
         }
-        List<ClaimedDelivery> unfinished = List.copyOf(claimed.values());
-        int released = queue.release(unfinished);
-        log.info("Dispatcher stopped; released {} unfinished deliveries", released);
+        releaseUnstarted();
+    }
+
+    private void abortAttemptsInFlight(String reason) {
+        held.all().stream().filter(entry -> entry.sending).forEach(entry -> entry.abort.abort(reason));
+    }
+
+    /** Gives back deliveries whose attempt never started; any other still held is left to its lease. */
+    private void releaseUnstarted() {
+        List<HeldDeliveries.Held> unfinished = held.all();
+        List<ClaimedDelivery> unstarted = unfinished.stream()
+                .filter(entry -> !entry.started)
+                .map(entry -> entry.delivery)
+                .toList();
+        int released = 0;
+        try {
+            released = queue.release(unstarted);
+        } catch (RuntimeException e) {
+            log.warn(
+                    "Could not release {} unstarted deliveries; they fall due when their leases run out",
+                    unstarted.size());
+        }
+        int leftToLease = unfinished.size() - unstarted.size();
+        if (leftToLease > 0) {
+            log.warn(
+                    "Dispatcher stopped with {} attempts unrecorded; their deliveries fall due when their leases "
+                            + "run out",
+                    leftToLease);
+        }
+        log.info("Dispatcher stopped; released {} unstarted deliveries", released);
     }
 
     @Override
@@ -152,13 +191,21 @@ public class Dispatcher implements SmartLifecycle {
         return started.get();
     }
 
+    /** Renews the leases now rather than at the next beat (tests). */
+    void beat() {
+        heartbeat.beat();
+    }
+
     private void runLoop() {
         while (running) {
             Duration wait = settings.pollInterval();
             try {
                 wait = claimAndStart();
             } catch (RuntimeException e) {
-                log.warn("Claiming deliveries failed; trying again in {}", settings.pollInterval(), e);
+                log.warn(
+                        "Claiming deliveries failed ({}); trying again in {}",
+                        e.getClass().getSimpleName(),
+                        settings.pollInterval());
             }
             if (!wait.isZero()) {
                 try {
@@ -189,36 +236,48 @@ public class Dispatcher implements SmartLifecycle {
         }
         lastClaimNanos = System.nanoTime();
         int want = Math.min(free, settings.claimBatchSize());
+        long claimStarted = System.nanoTime();
         List<ClaimedDelivery> batch =
                 queue.claim(want, slots.perClient(), slots.roomOfBusyClients(), settings.lease(), UUID.randomUUID());
+        long leaseValidUntil = claimStarted + settings.lease().toNanos();
         for (ClaimedDelivery delivery : batch) {
+            if (delivery.status() == DeliveryStatus.FAILED) {
+                metrics.gaveUp();
+                log.warn("Delivery {} FAILED: {}", delivery.id(), DeliveryQueue.GAVE_UP);
+                continue;
+            }
             inFlight.incrementAndGet();
             slots.take(delivery.clientId());
-            claimed.put(delivery.id(), delivery);
+            HeldDeliveries.Held entry = held.hold(delivery, leaseValidUntil);
             started.incrementAndGet();
-            workers.execute(() -> run(delivery));
+            workers.execute(() -> run(entry));
         }
         backlog = batch.size() == want;
         return backlog ? Duration.ZERO : settings.pollInterval();
     }
 
-    private void run(ClaimedDelivery delivery) {
+    private void run(HeldDeliveries.Held entry) {
+        ClaimedDelivery delivery = entry.delivery;
+        entry.started = true;
+        entry.sending = true;
         MDC.put("deliveryId", delivery.id().toString());
         MDC.put("eventId", delivery.eventKey());
         MDC.put("clientId", delivery.clientId().toString());
-        boolean recording = false;
         try {
-            Outcome outcome = attempt(delivery);
-            if (outcome != null) {
-                recorder.record(outcome);
-                recording = true;
+            Outcome outcome;
+            try {
+                outcome = attempt(entry);
+            } catch (RuntimeException | StackOverflowError e) {
+                log.error("Attempt failed unexpectedly; it is recorded as a failed attempt", e);
+                outcome = decided(delivery, internalError(delivery));
             }
-        } catch (RuntimeException e) {
-            log.error("Attempt failed unexpectedly; the delivery is retried when its lease runs out", e);
+            entry.sending = false;
+            recorder.record(outcome);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            log.warn("Interrupted before the outcome was queued; the delivery falls due when its lease runs out");
         } finally {
-            if (!recording) {
-                claimed.remove(delivery.id());
-            }
+            entry.sending = false;
             slots.free(delivery.clientId());
             inFlight.decrementAndGet();
             signal.signal();
@@ -226,20 +285,22 @@ public class Dispatcher implements SmartLifecycle {
         }
     }
 
-    /** @return the outcome to record, or {@code null} when the delivery was cancelled instead */
-    private Outcome attempt(ClaimedDelivery delivery) {
+    private Outcome attempt(HeldDeliveries.Held entry) {
+        ClaimedDelivery delivery = entry.delivery;
         Optional<Webhook> webhook =
                 delivery.webhookId() == null ? Optional.empty() : webhooks.webhookForDelivery(delivery.webhookId());
         if (webhook.isEmpty()) {
-            queue.cancel(delivery, "the client had no webhook when the attempt was due");
             metrics.cancelled();
             log.info("Delivery cancelled: the client has no webhook");
-            return null;
+            return Outcome.cancelled(delivery, "the client had no webhook when the attempt was due");
         }
         if (delivery.attemptCount() == 0) {
-            metrics.firstAttemptLag(delivery.eventCreatedAt());
+            metrics.firstAttemptLag(delivery.eventCreatedAt(), delivery.now());
         }
-        AttemptRecord attempt = sender.attempt(delivery, webhook.get());
+        return decided(delivery, sender.attempt(delivery, webhook.get(), entry.abort));
+    }
+
+    private Outcome decided(ClaimedDelivery delivery, AttemptRecord attempt) {
         OutcomePolicy.Decision decision = policy.decide(attempt, delivery.scheduleFailures());
         metrics.attempted(attempt, decision.status());
         switch (decision.status()) {
@@ -253,6 +314,17 @@ public class Dispatcher implements SmartLifecycle {
                 log.debug("Attempt {} succeeded: HTTP {}", delivery.attemptCount() + 1, attempt.statusCode());
             default -> log.warn("Attempt {} failed for good: {}", delivery.attemptCount() + 1, attempt.error());
         }
-        return new Outcome(delivery, attempt, decision);
+        return Outcome.attempted(delivery, attempt, decision);
+    }
+
+    /** An attempt that could not be made for a reason of ours; the client reads that, and no class name. */
+    private static AttemptRecord internalError(ClaimedDelivery delivery) {
+        return AttemptRecord.unanswered(
+                delivery.now().truncatedTo(ChronoUnit.MICROS),
+                0,
+                null,
+                null,
+                "the attempt could not be made: internal error in the webhook service (logged with this delivery id)",
+                AttemptRecord.INTERNAL_ERROR);
     }
 }

@@ -16,6 +16,8 @@ import java.util.random.RandomGenerator;
  *
  * <ol>
  *   <li>a 2xx answer: SUCCEEDED;
+ *   <li>an attempt this service aborted itself (shutdown, a lease it could not renew): due again at once, not
+ *       counted against the schedule, since it says nothing about the endpoint;
  *   <li>410 Gone: FAILED at once;
  *   <li>more failures than there are delays: FAILED;
  *   <li>otherwise PENDING, retried after {@code Retry-After} on 429 and 503 (up to a cap, never sooner than
@@ -77,9 +79,13 @@ final class OutcomePolicy {
 
     /** @param failuresBefore failures in the current schedule before this attempt */
     Decision decide(AttemptRecord attempt, int failuresBefore) {
-        return attempt.succeeded()
-                ? Decision.succeeded(failuresBefore)
-                : onFailure.onFailure(attempt, failuresBefore + 1);
+        if (attempt.succeeded()) {
+            return Decision.succeeded(failuresBefore);
+        }
+        if (attempt.interrupted()) {
+            return Decision.retryIn(failuresBefore, Duration.ZERO);
+        }
+        return onFailure.onFailure(attempt, failuresBefore + 1);
     }
 
     /** A status that means the endpoint will never take the delivery: no retry. */

@@ -84,6 +84,15 @@ public class OutboundHttpClient implements AutoCloseable {
      * @throws OutboundFailure when no HTTP answer came: timeout, refused or failed connection, blocked address
      */
     public OutboundResponse send(OutboundRequest request, int maxBodyBytes) throws OutboundFailure {
+        return send(request, maxBodyBytes, new Abort());
+    }
+
+    /**
+     * As {@link #send(OutboundRequest, int)}, abortable from another thread through {@code abort}.
+     *
+     * @throws OutboundFailure of kind {@code INTERRUPTED} when aborted
+     */
+    public OutboundResponse send(OutboundRequest request, int maxBodyBytes, Abort abort) throws OutboundFailure {
         HttpUriRequestBase httpRequest = new HttpUriRequestBase(request.method(), request.uri());
         request.headers().forEach(httpRequest::addHeader);
         if (request.body() != null) {
@@ -98,6 +107,7 @@ public class OutboundHttpClient implements AutoCloseable {
                 },
                 requestTimeout.toMillis(),
                 TimeUnit.MILLISECONDS);
+        abort.attach(httpRequest);
         try (ClassicHttpResponse response = http.executeOpen(null, httpRequest, null)) {
             byte[] body = new byte[0];
             boolean truncated = false;
@@ -116,8 +126,12 @@ public class OutboundHttpClient implements AutoCloseable {
                     truncated,
                     elapsed(started));
         } catch (IOException e) {
+            if (abort.aborted() && !deadlinePassed.get()) {
+                throw new OutboundFailure(OutboundFailure.Kind.INTERRUPTED, abort.reason(), elapsed(started));
+            }
             throw classify(e, deadlinePassed.get(), elapsed(started));
         } finally {
+            abort.detach();
             deadline.cancel(false);
         }
     }

@@ -339,7 +339,6 @@ class DispatcherTest extends DeliveryTestSupport {
         return new DeliverySender(
                 http,
                 new TokenProvider(http, json, clock, properties),
-                clock,
                 properties,
                 beans.getBeanProvider(BuildProperties.class));
     }
@@ -351,6 +350,7 @@ class DispatcherTest extends DeliveryTestSupport {
                 d.jitter(),
                 d.retryAfterCap(),
                 Duration.ofMinutes(5),
+                d.heartbeatInterval(),
                 d.pollInterval(),
                 d.claimBatchSize(),
                 total,
@@ -368,6 +368,7 @@ class DispatcherTest extends DeliveryTestSupport {
                 d.jitter(),
                 d.retryAfterCap(),
                 d.lease(),
+                d.heartbeatInterval(),
                 poll,
                 d.claimBatchSize(),
                 d.maxInFlight(),

@@ -25,6 +25,7 @@ import org.springframework.test.context.DynamicPropertySource;
             "webhooks.delivery.jitter=0",
             "webhooks.delivery.poll-interval=100ms",
             "webhooks.delivery.lease=10s",
+            "webhooks.delivery.heartbeat-interval=1s",
             "webhooks.delivery.shutdown-grace=1s"
         })
 public abstract class IntegrationTest {
