@@ -252,7 +252,7 @@ class DispatcherTest extends DeliveryTestSupport {
     }
 
     @Test
-    void stoppingReleasesAnAttemptThatOutlivesTheGracePeriod() {
+    void stoppingAbortsAnAttemptThatOutlivesTheGracePeriodAndRecordsIt() {
         dispatcher.stop();
         CountDownLatch release = new CountDownLatch(1);
         receiver.replies(Reply.hangUntil(release));
@@ -273,11 +273,102 @@ class DispatcherTest extends DeliveryTestSupport {
         assertThat(row.get("status")).isEqualTo("PENDING");
         assertThat(row.get("lease_token")).isNull();
         assertThat(row.get("due")).isEqualTo(true);
+        JsonNode interrupted = delivery(client, deliveryId);
+        assertThat(interrupted.get("attemptCount").asInt()).isEqualTo(1);
+        assertThat(interrupted.get("attempts").get(0).get("error").asString())
+                .isEqualTo("interrupted: this instance shut down before the endpoint answered");
         release.countDown();
 
         dispatcher.start();
         awaitStatus(client, deliveryId, "SUCCEEDED");
         assertThat(receiver.received()).hasSizeGreaterThanOrEqualTo(2); // at least once, never lost
+    }
+
+    @Test
+    void recordsAnAttemptThatFailsInsideTheServiceAndRetriesIt() {
+        ClientService.IssuedKey client = newClient();
+        String webhookId = registerWebhook(client, simpleWebhook("POST", receiver.url("/cb/:id")));
+        jdbc.sql("UPDATE webhooks SET secrets = '\\x0100'::bytea WHERE id = ?")
+                .param(UUID.fromString(webhookId))
+                .update(); // unreadable: opening the webhook throws inside the attempt
+
+        String deliveryId = deliver(client, "unreadable");
+
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> delivery(client, deliveryId).get("attemptCount").asInt() >= 2);
+        JsonNode failed = delivery(client, deliveryId);
+        assertThat(failed.get("status").asString()).isIn("PENDING", "FAILED");
+        assertThat(failed.get("attempts").get(0).get("error").asString())
+                .startsWith("the attempt could not be made: internal error")
+                .doesNotContain("Exception");
+        assertThat(receiver.received()).isEmpty();
+    }
+
+    @Test
+    void failsADeliveryClaimedTooOftenWithoutAnyOutcome() {
+        dispatcher.stop();
+        ClientService.IssuedKey client = newClient();
+        registerWebhook(client, simpleWebhook("POST", receiver.url("/cb/:id")));
+        String deliveryId = deliver(client, "crash-loop");
+        jdbc.sql("UPDATE deliveries SET unrecorded_claims = ? WHERE id = ?")
+                .params(DeliveryQueue.MAX_UNRECORDED_CLAIMS, UUID.fromString(deliveryId))
+                .update();
+
+        List<ClaimedDelivery> claimed = queue.claim(10, 10, Map.of(), Duration.ofSeconds(30), UUID.randomUUID());
+
+        assertThat(claimed)
+                .filteredOn(delivery -> delivery.id().equals(UUID.fromString(deliveryId)))
+                .extracting(ClaimedDelivery::status)
+                .containsExactly(DeliveryStatus.FAILED);
+        JsonNode failed = delivery(client, deliveryId);
+        assertThat(failed.get("status").asString()).isEqualTo("FAILED");
+        assertThat(failed.get("lastError").asString()).startsWith("gave up: claimed 5 times");
+        assertThat(failed.get("nextAttemptAt").isNull()).isTrue();
+    }
+
+    @Test
+    void aHeartbeatKeepsAnAttemptLongerThanItsLeaseFromBeingTakenOver() {
+        dispatcher.stop();
+        CountDownLatch release = new CountDownLatch(1);
+        receiver.byDefault(request -> Reply.hangUntil(release));
+        UnaryOperator<WebhooksProperties.Delivery> shortLease =
+                d -> withLease(d, Duration.ofMillis(1500), Duration.ofMillis(300));
+        startDispatcher(shortLease, senderWith(patientClient()));
+        startDispatcher(shortLease, senderWith(patientClient()));
+        ClientService.IssuedKey client = newClient();
+        registerWebhook(client, simpleWebhook("POST", receiver.url("/cb/:id")));
+        String deliveryId = deliver(client, "slow");
+        await().atMost(Duration.ofSeconds(10)).until(() -> receiver.received().size() == 1);
+        OffsetDateTime firstLeaseEnd = jdbc.sql("SELECT now() + interval '1500 milliseconds'")
+                .query(OffsetDateTime.class)
+                .single();
+
+        // Well past the first lease: without renewals the other dispatcher would have taken the delivery over.
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> jdbc.sql("SELECT now() > ? + interval '1500 milliseconds'")
+                        .param(firstLeaseEnd)
+                        .query(Boolean.class)
+                        .single());
+        release.countDown();
+
+        awaitStatus(client, deliveryId, "SUCCEEDED");
+        assertThat(receiver.received()).hasSize(1);
+        assertThat(delivery(client, deliveryId).get("attemptCount").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void aKilledInstancesDeliveryIsSentAgainWhenItsShortLeaseRunsOut() {
+        dispatcher.stop();
+        ClientService.IssuedKey client = newClient();
+        registerWebhook(client, simpleWebhook("POST", receiver.url("/cb/:id")));
+        String deliveryId = deliver(client, "killed");
+        // The killed instance claimed it and died: no heartbeat, no outcome, no release.
+        queue.claim(10, 10, Map.of(), Duration.ofMillis(1500), UUID.randomUUID());
+
+        startDispatcher(d -> withLease(d, Duration.ofMillis(1500), Duration.ofMillis(300)), sender);
+
+        awaitStatus(client, deliveryId, "SUCCEEDED");
+        assertThat(receiver.received()).hasSize(1);
     }
 
     @Test
@@ -370,6 +461,25 @@ class DispatcherTest extends DeliveryTestSupport {
                 d.lease(),
                 d.heartbeatInterval(),
                 poll,
+                d.claimBatchSize(),
+                d.maxInFlight(),
+                d.maxInFlightPerClient(),
+                d.tokenExpiryMargin(),
+                d.retention(),
+                d.purgeInterval(),
+                d.shutdownGrace());
+    }
+
+    private static WebhooksProperties.Delivery withLease(
+            WebhooksProperties.Delivery d, Duration lease, Duration heartbeat) {
+        return new WebhooksProperties.Delivery(
+                d.enabled(),
+                d.retryDelays(),
+                d.jitter(),
+                d.retryAfterCap(),
+                lease,
+                heartbeat,
+                d.pollInterval(),
                 d.claimBatchSize(),
                 d.maxInFlight(),
                 d.maxInFlightPerClient(),
