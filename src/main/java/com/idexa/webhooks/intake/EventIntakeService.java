@@ -75,7 +75,11 @@ public class EventIntakeService {
     @Transactional
     public Optional<RecordedEvent> recordTestEvent(UUID clientId, ObjectNode sampleDocument) {
         RecordedEvent recorded = record(
-                        List.of(new DocumentEvent(null, clientId, Webhook.TYPE_DOCUMENT_FINISHED, sampleDocument)),
+                        List.of(new DocumentEvent(
+                                null,
+                                clientId,
+                                Webhook.TYPE_DOCUMENT_FINISHED,
+                                json.writeValueAsString(sampleDocument))),
                         true,
                         "")
                 .get(0);
@@ -92,17 +96,11 @@ public class EventIntakeService {
         for (int i = 0; i < batch.size(); i++) {
             DocumentEvent event = batch.get(i);
             String prefix = path.isEmpty() ? "" : path + "[" + i + "].";
-            String documentId = EventValidator.check(event, prefix, problems);
+            String documentId = EventValidator.check(json, event, prefix, problems);
             UUID id = UUID.randomUUID();
             String key = event.eventId() == null ? id.toString() : event.eventId();
             rows.add(new EventRepository.NewEvent(
-                    id,
-                    event.clientId(),
-                    key,
-                    event.type(),
-                    documentId,
-                    json.writeValueAsString(event.document()),
-                    test));
+                    id, event.clientId(), key, event.type(), documentId, event.document(), test));
         }
         Set<UUID> clients = new LinkedHashSet<>();
         batch.forEach(event -> clients.add(event.clientId()));

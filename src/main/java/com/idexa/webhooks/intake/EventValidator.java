@@ -4,7 +4,12 @@ import com.idexa.webhooks.web.FieldProblem;
 import com.idexa.webhooks.web.NoControlCharacters;
 import com.idexa.webhooks.webhook.Webhook;
 import java.util.List;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The rules an event must meet before it is recorded, the same for HTTP and in-process callers: the only event
@@ -22,12 +27,12 @@ final class EventValidator {
      *
      * @return the document id, or {@code null} when it is missing or invalid
      */
-    static String check(DocumentEvent event, String prefix, List<FieldProblem> problems) {
+    static String check(JsonMapper json, DocumentEvent event, String prefix, List<FieldProblem> problems) {
         if (event.type() != Webhook.TYPE_DOCUMENT_FINISHED) {
             problems.add(new FieldProblem(prefix + "type", "type must be 0 (Document finished), the only event type"));
         }
         checkEventId(event.eventId(), prefix, problems);
-        return documentId(event.document(), prefix, problems);
+        return documentId(json, event.document(), prefix, problems);
     }
 
     private static void checkEventId(String eventId, String prefix, List<FieldProblem> problems) {
@@ -41,8 +46,18 @@ final class EventValidator {
         }
     }
 
-    private static String documentId(JsonNode document, String prefix, List<FieldProblem> problems) {
-        JsonNode id = document == null ? null : document.get("id");
+    private static String documentId(JsonMapper json, String document, String prefix, List<FieldProblem> problems) {
+        if (document == null) {
+            problems.add(new FieldProblem(prefix + "document", "document is required"));
+            return null;
+        }
+        JsonNode id;
+        try {
+            id = topLevelId(json, document);
+        } catch (JacksonException e) {
+            problems.add(new FieldProblem(prefix + "document", "document must be one JSON object"));
+            return null;
+        }
         if (id == null
                 || !(id.isString() || id.isIntegralNumber())
                 || id.asString().isBlank()) {
@@ -56,5 +71,33 @@ final class EventValidator {
             return null;
         }
         return id.asString();
+    }
+
+    /**
+     * The document's top-level {@code id}, read without building a tree of the rest (whose numbers must never be
+     * parsed into doubles).
+     *
+     * @throws JacksonException when the text is not exactly one JSON object
+     */
+    private static JsonNode topLevelId(JsonMapper json, String document) {
+        try (JsonParser parser = json.createParser(document)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                throw new StreamReadException(parser, "not an object");
+            }
+            JsonNode id = null;
+            while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
+                String name = parser.currentName();
+                parser.nextToken();
+                if (name.equals("id")) {
+                    id = parser.readValueAsTree();
+                } else {
+                    parser.skipChildren();
+                }
+            }
+            if (parser.nextToken() != null) {
+                throw new StreamReadException(parser, "content after the object");
+            }
+            return id;
+        }
     }
 }

@@ -4,21 +4,25 @@ import com.idexa.webhooks.client.ClientNotFound;
 import com.idexa.webhooks.web.BearerTokenInterceptor;
 import com.idexa.webhooks.web.InvalidRequest;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import jakarta.validation.Valid;
-import jakarta.validation.constraints.NotNull;
+import jakarta.servlet.http.HttpServletRequest;
 import java.util.List;
-import java.util.UUID;
 import java.util.function.Supplier;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.http.server.ServletServerHttpRequest;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
-import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.core.JacksonException;
 
 /** The platform reports finished documents here; guarded by {@code webhooks.internal-token}. */
 @RestController
@@ -27,27 +31,17 @@ import tools.jackson.databind.node.ObjectNode;
 @RequestMapping("/internal/document_events")
 class IntakeController {
 
-    record DocumentEventRequest(
-            String eventId,
-
-            @NotNull(message = "clientId is required") UUID clientId,
-            @NotNull(message = "type is required") Integer type,
-            @NotNull(message = "document is required") ObjectNode document) {
-
-        DocumentEvent toEvent() {
-            return new DocumentEvent(eventId, clientId, type, document);
-        }
-    }
-
-    record BatchRequest(
-            @NotNull(message = "events is required") List<@Valid @NotNull DocumentEventRequest> events) {}
-
     record BatchResult(List<RecordedEvent> results) {}
 
-    private final EventIntakeService intake;
+    /** A retried call without an eventId stays idempotent when the platform sends this header. */
+    static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
-    IntakeController(EventIntakeService intake) {
+    private final EventIntakeService intake;
+    private final EventReader reader;
+
+    IntakeController(EventIntakeService intake, EventReader reader) {
         this.intake = intake;
+        this.reader = reader;
     }
 
     /** 202 once the event and its delivery are committed; the same body again for a repeated {@code eventId}. */
@@ -57,8 +51,19 @@ class IntakeController {
                     "202 once committed. Idempotent per (clientId, eventId). deliveryId is null when the client has no webhook.")
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     @ResponseStatus(HttpStatus.ACCEPTED)
-    RecordedEvent recordDocumentEvent(@Valid @RequestBody DocumentEventRequest request) {
-        return answer(() -> intake.recordDocumentFinished(request.toEvent()));
+    RecordedEvent recordDocumentEvent(
+            @io.swagger.v3.oas.annotations.parameters.RequestBody(
+                            content =
+                                    @Content(schema = @Schema(implementation = EventReader.DocumentEventRequest.class)))
+                    @RequestBody
+                    byte[] body,
+            @Parameter(description = "Used as the eventId when the body has none: a retry is then recorded once")
+                    @RequestHeader(name = IDEMPOTENCY_KEY, required = false)
+                    String idempotencyKey,
+            HttpServletRequest request) {
+        return answer(
+                request,
+                () -> intake.recordDocumentFinished(reader.readEvent(body).toEvent(idempotencyKey)));
     }
 
     /** Up to 1,000 events in one transaction: all recorded, or none; results in the order of the events. */
@@ -68,15 +73,25 @@ class IntakeController {
                     + "Results come in the order of the events; a repeated eventId gets its first result.")
     @PostMapping(path = "/batch", consumes = MediaType.APPLICATION_JSON_VALUE)
     @ResponseStatus(HttpStatus.ACCEPTED)
-    BatchResult recordDocumentEvents(@Valid @RequestBody BatchRequest request) {
-        return new BatchResult(answer(() -> intake.recordDocumentsFinished(
-                request.events().stream().map(DocumentEventRequest::toEvent).toList())));
+    BatchResult recordDocumentEvents(
+            @io.swagger.v3.oas.annotations.parameters.RequestBody(
+                            content = @Content(schema = @Schema(implementation = EventReader.BatchRequest.class)))
+                    @RequestBody
+                    byte[] body,
+            HttpServletRequest request) {
+        return new BatchResult(answer(
+                request,
+                () -> intake.recordDocumentsFinished(reader.readBatch(body).events().stream()
+                        .map(event -> event.toEvent(null))
+                        .toList())));
     }
 
     /** Intake's refusals, as the HTTP API words them: 400 naming each field, 404 for an unknown client. */
-    private static <T> T answer(Supplier<T> call) {
+    private static <T> T answer(HttpServletRequest request, Supplier<T> call) {
         try {
             return call.get();
+        } catch (JacksonException e) {
+            throw new HttpMessageNotReadableException(e.getOriginalMessage(), e, new ServletServerHttpRequest(request));
         } catch (InvalidEvent e) {
             throw new InvalidRequest(e.problems());
         } catch (UnknownClient e) {
