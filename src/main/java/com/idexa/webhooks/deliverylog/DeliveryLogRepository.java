@@ -3,6 +3,7 @@ package com.idexa.webhooks.deliverylog;
 import com.idexa.webhooks.delivery.DeliveryStatus;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Optional;
@@ -85,15 +86,17 @@ class DeliveryLogRepository {
                         WHERE id = ? AND client_id = ? AND status <> 'PENDING'""").params(deliveryId, clientId).update() == 1;
     }
 
-    /** Deletes finished deliveries older than the cutoff, then events left without deliveries. */
-    int purgeFinishedBefore(OffsetDateTime cutoff, int batch) {
+    /** Deletes up to a batch of finished deliveries older than the retention, then events left without deliveries. */
+    int purgeFinishedBefore(Duration retention, int batch) {
+        long retentionMillis = retention.toMillis();
         int deliveries = jdbc.sql("""
                         DELETE FROM deliveries WHERE id IN (
-                            SELECT id FROM deliveries WHERE status <> 'PENDING' AND finished_at < ? LIMIT ?)""").params(cutoff, batch).update();
+                            SELECT id FROM deliveries WHERE status <> 'PENDING'
+                            AND finished_at < now() - ? * interval '1 millisecond' LIMIT ?)""").params(retentionMillis, batch).update();
         int events = jdbc.sql("""
                         DELETE FROM events WHERE id IN (
-                            SELECT e.id FROM events e WHERE e.created_at < ?
-                            AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id) LIMIT ?)""").params(cutoff, batch).update();
+                            SELECT e.id FROM events e WHERE e.created_at < now() - ? * interval '1 millisecond'
+                            AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id) LIMIT ?)""").params(retentionMillis, batch).update();
         return deliveries + events;
     }
 
