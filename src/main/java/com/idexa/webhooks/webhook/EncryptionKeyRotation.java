@@ -54,9 +54,9 @@ class EncryptionKeyRotation implements SmartInitializingSingleton, SmartLifecycl
         }
         List<SealedSecrets> withoutKeyId = webhooks.findSealedWithoutKeyId(1);
         if (!withoutKeyId.isEmpty() && !webhooks.opens(withoutKeyId.get(0))) {
-            unopenable.add(
-                    webhooks(webhooks.countSealedWithoutKeyId())
-                            + " sealed before key ids were recorded (the first of them opens with none of the configured keys)");
+            unopenable.add(webhooks(webhooks.countSealedWithoutKeyId())
+                    + " sealed before key ids were recorded (the first of them opens with none of the "
+                    + "configured keys)");
         }
         if (!unopenable.isEmpty()) {
             throw new StoredSecretsUnreadable("Stored webhook secrets match no configured encryption key: "

@@ -178,13 +178,6 @@ final class SecretBox {
                 .array();
     }
 
-    /** Whether a box is sealed the way {@link #seal} seals today: version 2 under the current key. */
-    boolean sealedWithCurrentKey(byte[] box) {
-        return box != null
-                && box.length > 1 + KEY_ID_BYTES
-                && Arrays.equals(box, 0, 1 + KEY_ID_BYTES, currentHeader(), 0, 1 + KEY_ID_BYTES);
-    }
-
     /** @param keyId 8 hex digits, as stored in a version-2 box */
     boolean knowsKeyId(String keyId) {
         return keys.containsKey(keyId);
