@@ -17,7 +17,9 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param adminToken bearer token of the admin API; when unset the admin API refuses every request
  * @param internalToken bearer token of the platform's intake API; when unset intake refuses every request
- * @param encryptionKey base64 of 32 random bytes: the AES-256-GCM key for webhook secrets at rest
+ * @param encryptionKey base64 of 32 random bytes: the AES-256-GCM key for webhook secrets at rest; it seals and opens
+ * @param previousEncryptionKeys keys that were {@code encryptionKey} before: they only open, and what they sealed is
+ *     re-sealed with {@code encryptionKey} in the background
  */
 @Validated
 @ConfigurationProperties("webhooks")
@@ -25,6 +27,7 @@ public record WebhooksProperties(
         String adminToken,
         String internalToken,
         String encryptionKey,
+        @DefaultValue List<String> previousEncryptionKeys,
         @Valid @DefaultValue Api api,
         @Valid @DefaultValue Outbound outbound,
         @Valid @DefaultValue Delivery delivery) {

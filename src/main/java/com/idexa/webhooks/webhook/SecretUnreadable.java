@@ -1,6 +1,9 @@
 package com.idexa.webhooks.webhook;
 
-/** A sealed secret that cannot be opened: altered, moved to another row, or sealed with another key. Its message never carries secret material. */
+/**
+ * A sealed secret that cannot be opened: altered, moved to another row, or sealed with a key that is not configured.
+ * Its message never carries secret material.
+ */
 final class SecretUnreadable extends RuntimeException {
     SecretUnreadable(String message) {
         super(message);

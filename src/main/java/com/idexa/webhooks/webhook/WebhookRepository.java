@@ -3,6 +3,7 @@ package com.idexa.webhooks.webhook;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -90,6 +91,74 @@ class WebhookRepository {
                         .params(id, clientId)
                         .update()
                 == 1;
+    }
+
+    /** A webhook's secrets as stored, sealed. */
+    record SealedSecrets(UUID id, byte[] sealed) {}
+
+    /** How many webhooks a key sealed secrets for; {@code keyId} as 8 hex digits. */
+    record KeyUse(String keyId, long webhooks) {}
+
+    /** Which keys sealed the stored secrets; only secrets sealed in the format with key ids count. */
+    List<KeyUse> keysInUse() {
+        return jdbc.sql("SELECT encode(substring(secrets from 2 for 4), 'hex') AS key_id, count(*) AS webhooks "
+                        + "FROM webhooks WHERE substring(secrets from 1 for 1) = decode('02', 'hex') "
+                        + "GROUP BY 1 ORDER BY 1")
+                .query((rs, row) -> new KeyUse(rs.getString("key_id"), rs.getLong("webhooks")))
+                .list();
+    }
+
+    /** How many webhooks have secrets sealed before key ids were recorded (format version 1). */
+    long countSealedWithoutKeyId() {
+        return jdbc.sql("SELECT count(*) FROM webhooks WHERE substring(secrets from 1 for 1) = decode('01', 'hex')")
+                .query(Long.class)
+                .single();
+    }
+
+    List<SealedSecrets> findSealedWithoutKeyId(int limit) {
+        return jdbc.sql("SELECT id, secrets FROM webhooks WHERE substring(secrets from 1 for 1) = decode('01', 'hex') "
+                        + "ORDER BY id LIMIT ?")
+                .param(limit)
+                .query(WebhookRepository::mapSealed)
+                .list();
+    }
+
+    /** Webhooks after {@code afterId} whose secrets do not start with {@code header}, in id order. */
+    List<SealedSecrets> findNotStartingWith(byte[] header, UUID afterId, int limit) {
+        return jdbc.sql("SELECT id, secrets FROM webhooks WHERE id > ? AND substring(secrets from 1 for ?) <> ? "
+                        + "ORDER BY id LIMIT ?")
+                .params(afterId, header.length, header, limit)
+                .query(WebhookRepository::mapSealed)
+                .list();
+    }
+
+    boolean opens(SealedSecrets stored) {
+        try {
+            secretBox.open(stored.sealed(), associatedData(stored.id()));
+            return true;
+        } catch (SecretUnreadable e) {
+            return false;
+        }
+    }
+
+    /**
+     * Seals the same secrets again with the current key. The row is written only if it still holds what was read,
+     * so a webhook deleted, or re-sealed by another instance, meanwhile is left as it is.
+     *
+     * @return whether the row was rewritten
+     * @throws SecretUnreadable when no configured key opens the stored secrets
+     */
+    boolean reseal(SealedSecrets stored) {
+        String associatedData = associatedData(stored.id());
+        byte[] resealed = secretBox.seal(secretBox.open(stored.sealed(), associatedData), associatedData);
+        return jdbc.sql("UPDATE webhooks SET secrets = ? WHERE id = ? AND secrets = ?")
+                        .params(resealed, stored.id(), stored.sealed())
+                        .update()
+                == 1;
+    }
+
+    private static SealedSecrets mapSealed(ResultSet rs, int row) throws SQLException {
+        return new SealedSecrets(rs.getObject("id", UUID.class), rs.getBytes("secrets"));
     }
 
     private Webhook map(ResultSet rs, int row) throws SQLException {

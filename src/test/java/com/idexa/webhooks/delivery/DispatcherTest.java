@@ -411,6 +411,7 @@ class DispatcherTest extends DeliveryTestSupport {
                 properties.adminToken(),
                 properties.internalToken(),
                 properties.encryptionKey(),
+                properties.previousEncryptionKeys(),
                 properties.api(),
                 properties.outbound(),
                 settings.apply(properties.delivery()));
