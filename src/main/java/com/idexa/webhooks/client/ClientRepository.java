@@ -18,9 +18,10 @@ class ClientRepository {
         this.jdbc = jdbc;
     }
 
-    void insertClient(UUID id, String name, OffsetDateTime createdAt) {
-        jdbc.sql("INSERT INTO clients (id, name, created_at) VALUES (?, ?, ?)")
-                .params(id, name, createdAt)
+    /** Stored times are the database's: every row's time comes from {@code now()}. */
+    void insertClient(UUID id, String name) {
+        jdbc.sql("INSERT INTO clients (id, name, created_at) VALUES (?, ?, now())")
+                .params(id, name)
                 .update();
     }
 
@@ -35,10 +36,13 @@ class ClientRepository {
         return jdbc.sql("SELECT count(*) FROM clients").query(Long.class).single();
     }
 
-    void insertKey(UUID id, UUID clientId, String prefix, byte[] hash, OffsetDateTime createdAt) {
-        jdbc.sql("INSERT INTO api_keys (id, client_id, prefix, key_hash, created_at) VALUES (?, ?, ?, ?, ?)")
-                .params(id, clientId, prefix, hash, createdAt)
-                .update();
+    /** @return when the key was created, by the database's clock */
+    OffsetDateTime insertKey(UUID id, UUID clientId, String prefix, byte[] hash) {
+        return jdbc.sql("INSERT INTO api_keys (id, client_id, prefix, key_hash, created_at) VALUES (?, ?, ?, ?, now()) "
+                        + "RETURNING created_at")
+                .params(id, clientId, prefix, hash)
+                .query(OffsetDateTime.class)
+                .single();
     }
 
     Optional<StoredKey> findActiveKey(String prefix) {
@@ -50,9 +54,9 @@ class ClientRepository {
     }
 
     /** @return whether a key with this id existed (revoking a revoked key again is not an error) */
-    boolean revokeKey(UUID keyId, OffsetDateTime at) {
-        int changed = jdbc.sql("UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?")
-                .params(at, keyId)
+    boolean revokeKey(UUID keyId) {
+        int changed = jdbc.sql("UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = ?")
+                .params(keyId)
                 .update();
         return changed > 0;
     }

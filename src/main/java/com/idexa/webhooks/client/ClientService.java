@@ -1,8 +1,6 @@
 package com.idexa.webhooks.client;
 
-import java.time.Clock;
 import java.time.OffsetDateTime;
-import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.UUID;
 import org.springframework.stereotype.Service;
@@ -16,18 +14,16 @@ public class ClientService {
     public record IssuedKey(UUID clientId, UUID keyId, String apiKey, OffsetDateTime createdAt) {}
 
     private final ClientRepository clients;
-    private final Clock clock;
 
-    ClientService(ClientRepository clients, Clock clock) {
+    ClientService(ClientRepository clients) {
         this.clients = clients;
-        this.clock = clock;
     }
 
     /** Creates a client with its first API key. */
     @Transactional
     public IssuedKey registerClient(String name) {
         UUID clientId = UUID.randomUUID();
-        clients.insertClient(clientId, name, now());
+        clients.insertClient(clientId, name);
         return issueKey(clientId);
     }
 
@@ -41,7 +37,7 @@ public class ClientService {
 
     @Transactional
     public void revokeApiKey(UUID keyId) {
-        if (!clients.revokeKey(keyId, now())) {
+        if (!clients.revokeKey(keyId)) {
             throw new ApiKeyNotFound(keyId);
         }
     }
@@ -71,12 +67,7 @@ public class ClientService {
     private IssuedKey issueKey(UUID clientId) {
         ApiKeys.NewKey key = ApiKeys.generate();
         UUID keyId = UUID.randomUUID();
-        OffsetDateTime createdAt = now();
-        clients.insertKey(keyId, clientId, key.prefix(), key.hash(), createdAt);
+        OffsetDateTime createdAt = clients.insertKey(keyId, clientId, key.prefix(), key.hash());
         return new IssuedKey(clientId, keyId, key.key(), createdAt);
-    }
-
-    private OffsetDateTime now() {
-        return OffsetDateTime.now(clock).truncatedTo(ChronoUnit.MICROS);
     }
 }
