@@ -178,6 +178,7 @@ public class Dispatcher implements SmartLifecycle {
                             + "run out",
                     leftToLease);
         }
+        held.clear(); // whatever is left is no longer renewed: its leases run out
         log.info("Dispatcher stopped; released {} unstarted deliveries", released);
     }
 

@@ -49,6 +49,10 @@ final class HeldDeliveries {
         return List.copyOf(held.values());
     }
 
+    void clear() {
+        held.clear();
+    }
+
     int size() {
         return held.size();
     }

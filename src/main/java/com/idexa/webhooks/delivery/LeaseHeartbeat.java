@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>If renewing fails (the database is unreachable) the leases run down. Before a lease can have run out, with
  * one interval to spare, the attempt still sending under it is aborted, so a delivery is never sent by two
- * instances at once. A delivery whose lease was found taken is aborted at once.
+ * instances at once. That watch runs on a thread of its own, since a renewal can hang as long as the database
+ * does (frozen, or behind a dead connection). A delivery whose lease was found taken is aborted at once.
  */
 final class LeaseHeartbeat {
 
@@ -27,7 +28,8 @@ final class LeaseHeartbeat {
     private final Duration lease;
     private final Duration interval;
     private ScheduledExecutorService beats;
-    private boolean failing;
+    private ScheduledExecutorService watch;
+    private volatile boolean failing;
 
     LeaseHeartbeat(DeliveryQueue queue, HeldDeliveries held, Duration lease, Duration interval) {
         this.queue = queue;
@@ -37,21 +39,30 @@ final class LeaseHeartbeat {
     }
 
     void start() {
-        beats = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "delivery-heartbeat");
-            thread.setDaemon(true);
-            return thread;
-        });
+        beats = daemon("delivery-heartbeat");
         beats.scheduleWithFixedDelay(this::beat, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        watch = daemon("delivery-lease-watch");
+        long check = Math.max(50, interval.toMillis() / 4);
+        watch.scheduleWithFixedDelay(
+                () -> abortWhereLeaseInDoubt(System.nanoTime()), check, check, TimeUnit.MILLISECONDS);
     }
 
     void stop() {
         if (beats != null) {
             beats.shutdownNow();
+            watch.shutdownNow();
         }
     }
 
-    /** One beat: renew every held lease, then abort attempts whose lease is in doubt. */
+    private static ScheduledExecutorService daemon(String name) {
+        return Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** One beat: renew every held lease; a lease found taken aborts its attempt. */
     void beat() {
         var snapshot = held.all();
         if (!snapshot.isEmpty()) {
@@ -81,7 +92,6 @@ final class LeaseHeartbeat {
                 }
             }
         }
-        abortWhereLeaseInDoubt(System.nanoTime());
     }
 
     private void abortWhereLeaseInDoubt(long now) {
