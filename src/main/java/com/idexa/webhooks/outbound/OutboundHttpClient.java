@@ -7,9 +7,11 @@ import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
+import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -36,9 +38,14 @@ import org.apache.hc.core5.util.Timeout;
  * The one way out of the process. Every call: resolves the host through the {@link NetworkPolicy} and connects
  * only to the addresses it checked (so DNS rebinding and IP literals gain nothing), never follows redirects,
  * never retries on its own, keeps no cookies, honours a connect timeout and a deadline for the whole exchange,
- * and reads at most a bounded number of response bytes.
+ * and reads at most a bounded number of response bytes: past them it closes the connection rather than drain it.
+ * Every failure, also one while preparing the request, is an {@link OutboundFailure} whose message a client can
+ * read.
  */
 public class OutboundHttpClient implements AutoCloseable {
+
+    /** How long the body of an answer is read after its status line, when only the status matters. */
+    static final Duration BODY_READ_WINDOW = Duration.ofSeconds(1);
 
     private final CloseableHttpClient http;
     private final ScheduledExecutorService deadlines;
@@ -80,45 +87,150 @@ public class OutboundHttpClient implements AutoCloseable {
     }
 
     /**
+     * Sends the request; the status line decides. The body is read for the delivery log only: at most
+     * {@code maxBodyBytes} of it, for at most {@link #BODY_READ_WINDOW} after the status line; then the exchange is
+     * aborted (its connection closed, the rest never read), so a 2xx with a huge, slow or endless body is a 2xx
+     * at once.
+     *
      * @param maxBodyBytes how much of the response body to read; the rest is never read
-     * @throws OutboundFailure when no HTTP answer came: timeout, refused or failed connection, blocked address
+     * @throws OutboundFailure when no HTTP answer came: timeout, refused or failed connection, blocked address, or
+     *     a request that could not be built (an unusable URL)
      */
     public OutboundResponse send(OutboundRequest request, int maxBodyBytes) throws OutboundFailure {
-        HttpUriRequestBase httpRequest = new HttpUriRequestBase(request.method(), request.uri());
-        request.headers().forEach(httpRequest::addHeader);
-        if (request.body() != null) {
-            httpRequest.setEntity(new ByteArrayEntity(request.body(), null));
-        }
-        AtomicBoolean deadlinePassed = new AtomicBoolean();
+        return exchange(request, maxBodyBytes, BODY_READ_WINDOW);
+    }
+
+    /**
+     * Like {@link #send}, for answers whose body is the point (a token): the body may take until the request's
+     * deadline. It is still read only up to {@code maxBodyBytes}; past that the exchange is aborted and the
+     * response marked truncated.
+     */
+    OutboundResponse sendForBody(OutboundRequest request, int maxBodyBytes) throws OutboundFailure {
+        return exchange(request, maxBodyBytes, requestTimeout);
+    }
+
+    private OutboundResponse exchange(OutboundRequest request, int maxBodyBytes, Duration bodyWindow)
+            throws OutboundFailure {
         long started = System.nanoTime();
+        HttpUriRequestBase httpRequest = prepare(request);
+        AtomicBoolean deadlinePassed = new AtomicBoolean();
+        Runnable abort = httpRequest::cancel; // closes the connection: aborts connect, send and read alike
         ScheduledFuture<?> deadline = deadlines.schedule(
                 () -> {
                     deadlinePassed.set(true);
-                    httpRequest.cancel(); // aborts connect, send and read alike
+                    abort.run();
                 },
                 requestTimeout.toMillis(),
                 TimeUnit.MILLISECONDS);
-        try (ClassicHttpResponse response = http.executeOpen(null, httpRequest, null)) {
-            byte[] body = new byte[0];
-            boolean truncated = false;
-            HttpEntity entity = response.getEntity();
-            if (entity != null) {
-                try (InputStream in = entity.getContent()) {
-                    body = in.readNBytes(maxBodyBytes);
-                    truncated = in.read() >= 0;
+        ScheduledFuture<?> bodyDeadline = null;
+        try {
+            ClassicHttpResponse response = open(httpRequest, deadlinePassed, started);
+            try {
+                long untilDeadline = requestTimeout.toMillis() - elapsed(started);
+                if (bodyWindow.toMillis() < untilDeadline) {
+                    bodyDeadline = deadlines.schedule(abort, bodyWindow.toMillis(), TimeUnit.MILLISECONDS);
                 }
+                Body body = readAtMost(response.getEntity(), maxBodyBytes);
+                if (body.truncated()) {
+                    abort.run(); // never drain what is left: close the connection instead
+                }
+                Header retryAfter = response.getFirstHeader("Retry-After");
+                return new OutboundResponse(
+                        response.getCode(),
+                        retryAfter == null ? null : retryAfter.getValue(),
+                        body.bytes(),
+                        body.truncated(),
+                        elapsed(started));
+            } finally {
+                closeQuietly(response);
             }
-            Header retryAfter = response.getFirstHeader("Retry-After");
-            return new OutboundResponse(
-                    response.getCode(),
-                    retryAfter == null ? null : retryAfter.getValue(),
-                    body,
-                    truncated,
-                    elapsed(started));
-        } catch (IOException e) {
-            throw classify(e, deadlinePassed.get(), elapsed(started));
         } finally {
             deadline.cancel(false);
+            if (bodyDeadline != null) {
+                bodyDeadline.cancel(false);
+            }
+        }
+    }
+
+    private ClassicHttpResponse open(HttpUriRequestBase httpRequest, AtomicBoolean deadlinePassed, long started)
+            throws OutboundFailure {
+        try {
+            return http.executeOpen(null, httpRequest, null);
+        } catch (IOException e) {
+            throw classify(e, deadlinePassed.get(), elapsed(started));
+        } catch (IllegalArgumentException e) {
+            throw new OutboundFailure(
+                    OutboundFailure.Kind.INVALID_REQUEST,
+                    "the request could not be sent: its URL or headers are not valid HTTP",
+                    elapsed(started));
+        } catch (IllegalStateException e) {
+            throw new OutboundFailure(
+                    OutboundFailure.Kind.INTERRUPTED, "the HTTP client is shutting down", elapsed(started));
+        }
+    }
+
+    /** The request as the HTTP client takes it, or a failure that says, in words, why it cannot be made. */
+    private static HttpUriRequestBase prepare(OutboundRequest request) throws OutboundFailure {
+        URI uri = request.uri();
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw invalid("the URL is not an http or https URL");
+        }
+        if (uri.getHost() == null || uri.getHost().isEmpty()) {
+            throw invalid("the URL has no valid host");
+        }
+        int port = uri.getPort();
+        if (port != -1 && (port < 1 || port > 65535)) {
+            throw invalid("the URL's port " + port + " is outside 1-65535");
+        }
+        try {
+            HttpUriRequestBase httpRequest = new HttpUriRequestBase(request.method(), uri);
+            request.headers().forEach(httpRequest::addHeader);
+            if (request.body() != null) {
+                httpRequest.setEntity(new ByteArrayEntity(request.body(), null));
+            }
+            return httpRequest;
+        } catch (IllegalArgumentException e) {
+            throw invalid("the request could not be built from the webhook's settings");
+        }
+    }
+
+    private static OutboundFailure invalid(String message) {
+        return new OutboundFailure(OutboundFailure.Kind.INVALID_REQUEST, message, 0);
+    }
+
+    private record Body(byte[] bytes, boolean truncated) {}
+
+    /**
+     * Reads up to {@code max} bytes. {@code truncated} when more follows, and also when the read was cut short
+     * (the body window or the deadline closed the connection, or the peer reset it): what arrived is kept.
+     */
+    private static Body readAtMost(HttpEntity entity, int max) {
+        if (entity == null) {
+            return new Body(new byte[0], false);
+        }
+        byte[] buffer = new byte[max];
+        int read = 0;
+        try {
+            InputStream in = entity.getContent();
+            while (read < max) {
+                int n = in.read(buffer, read, max - read);
+                if (n < 0) {
+                    return new Body(Arrays.copyOf(buffer, read), false);
+                }
+                read += n;
+            }
+            return new Body(buffer, in.read() >= 0);
+        } catch (IOException e) {
+            return new Body(Arrays.copyOf(buffer, read), true);
+        }
+    }
+
+    private static void closeQuietly(ClassicHttpResponse response) {
+        try {
+            response.close(); // after an abort nothing is left to drain; after a complete body it frees the connection
+        } catch (IOException e) {
+            // the connection is gone either way
         }
     }
 
