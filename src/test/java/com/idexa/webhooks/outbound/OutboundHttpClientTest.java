@@ -176,6 +176,15 @@ class OutboundHttpClientTest {
     }
 
     @Test
+    void aUrlWithAnImpossiblePortIsAFailureThatSaysSo() throws Exception {
+        try (var open = client(new NetworkPolicy(true, HostResolver.SYSTEM), Duration.ofSeconds(2))) {
+            assertThatThrownBy(() -> open.send(get("http://127.0.0.1:99999/cb/1"), 1024))
+                    .isInstanceOf(OutboundFailure.class)
+                    .hasMessage("the URL's port 99999 is outside 1-65535");
+        }
+    }
+
+    @Test
     void neverFollowsRedirects() throws Exception {
         receiver.replies(Reply.withHeader(307, "Location", receiver.url("/target")));
         try (var open = client(new NetworkPolicy(true, HostResolver.SYSTEM), Duration.ofSeconds(2))) {
