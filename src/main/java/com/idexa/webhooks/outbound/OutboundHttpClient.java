@@ -161,11 +161,10 @@ public class OutboundHttpClient implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new OutboundFailure(
                     OutboundFailure.Kind.INVALID_REQUEST,
-                    "the request could not be sent: its URL or headers are not valid HTTP",
+                    "request could not be sent: its URL or headers are not valid HTTP",
                     elapsed(started));
         } catch (IllegalStateException e) {
-            throw new OutboundFailure(
-                    OutboundFailure.Kind.INTERRUPTED, "the HTTP client is shutting down", elapsed(started));
+            throw new OutboundFailure(OutboundFailure.Kind.INTERRUPTED, "interrupted by shutdown", elapsed(started));
         }
     }
 
@@ -174,14 +173,14 @@ public class OutboundHttpClient implements AutoCloseable {
         URI uri = request.uri();
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
-            throw invalid("the URL is not an http or https URL");
+            throw invalid("URL is not http or https");
         }
         if (uri.getHost() == null || uri.getHost().isEmpty()) {
-            throw invalid("the URL has no valid host");
+            throw invalid("URL has no valid host");
         }
         int port = uri.getPort();
         if (port != -1 && (port < 1 || port > 65535)) {
-            throw invalid("the URL's port " + port + " is outside 1-65535");
+            throw invalid("URL port " + port + " is outside 1-65535");
         }
         try {
             HttpUriRequestBase httpRequest = new HttpUriRequestBase(request.method(), uri);
@@ -191,7 +190,7 @@ public class OutboundHttpClient implements AutoCloseable {
             }
             return httpRequest;
         } catch (IllegalArgumentException e) {
-            throw invalid("the request could not be built from the webhook's settings");
+            throw invalid("request could not be built from the webhook's settings");
         }
     }
 

@@ -180,7 +180,7 @@ class OutboundHttpClientTest {
         try (var open = client(new NetworkPolicy(true, HostResolver.SYSTEM), Duration.ofSeconds(2))) {
             assertThatThrownBy(() -> open.send(get("http://127.0.0.1:99999/cb/1"), 1024))
                     .isInstanceOf(OutboundFailure.class)
-                    .hasMessage("the URL's port 99999 is outside 1-65535");
+                    .hasMessage("URL port 99999 is outside 1-65535");
         }
     }
 
