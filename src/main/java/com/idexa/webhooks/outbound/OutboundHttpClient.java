@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -115,21 +116,23 @@ public class OutboundHttpClient implements AutoCloseable {
         HttpUriRequestBase httpRequest = prepare(request);
         AtomicBoolean deadlinePassed = new AtomicBoolean();
         Runnable abort = httpRequest::cancel; // closes the connection: aborts connect, send and read alike
-        ScheduledFuture<?> deadline = deadlines.schedule(
-                () -> {
-                    deadlinePassed.set(true);
-                    abort.run();
-                },
-                requestTimeout.toMillis(),
-                TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> deadline;
+        try {
+            deadline = deadlines.schedule(
+                    () -> {
+                        deadlinePassed.set(true);
+                        abort.run();
+                    },
+                    requestTimeout.toMillis(),
+                    TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            throw new OutboundFailure(OutboundFailure.Kind.INTERRUPTED, "interrupted by shutdown", 0);
+        }
         ScheduledFuture<?> bodyDeadline = null;
         try {
             ClassicHttpResponse response = open(httpRequest, deadlinePassed, started);
             try {
-                long untilDeadline = requestTimeout.toMillis() - elapsed(started);
-                if (bodyWindow.toMillis() < untilDeadline) {
-                    bodyDeadline = deadlines.schedule(abort, bodyWindow.toMillis(), TimeUnit.MILLISECONDS);
-                }
+                bodyDeadline = bodyDeadline(abort, bodyWindow, started);
                 Body body = readAtMost(response.getEntity(), maxBodyBytes);
                 if (body.truncated()) {
                     abort.run(); // never drain what is left: close the connection instead
@@ -149,6 +152,19 @@ public class OutboundHttpClient implements AutoCloseable {
             if (bodyDeadline != null) {
                 bodyDeadline.cancel(false);
             }
+        }
+    }
+
+    /** Cuts the body read short at the end of the window, when that comes before the request's deadline. */
+    private ScheduledFuture<?> bodyDeadline(Runnable abort, Duration bodyWindow, long started) {
+        long untilDeadline = requestTimeout.toMillis() - elapsed(started);
+        if (bodyWindow.toMillis() >= untilDeadline) {
+            return null;
+        }
+        try {
+            return deadlines.schedule(abort, bodyWindow.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            return null; // shutting down: the request's own deadline still holds
         }
     }
 
@@ -189,7 +205,7 @@ public class OutboundHttpClient implements AutoCloseable {
                 httpRequest.setEntity(new ByteArrayEntity(request.body(), null));
             }
             return httpRequest;
-        } catch (IllegalArgumentException e) {
+        } catch (RuntimeException e) { // building a request does no I/O: any failure means settings it cannot take
             throw invalid("request could not be built from the webhook's settings");
         }
     }

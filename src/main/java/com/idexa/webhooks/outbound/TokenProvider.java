@@ -126,7 +126,7 @@ public class TokenProvider {
         OutboundRequest request;
         try {
             request = request(endpoint);
-        } catch (IllegalArgumentException | JacksonException e) {
+        } catch (RuntimeException e) { // building the request does no I/O: any failure is a setting it cannot take
             throw new TokenFetchFailed("token request could not be built from the webhook's settings", 0);
         }
         OutboundResponse response;

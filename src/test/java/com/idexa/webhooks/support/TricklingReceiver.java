@@ -9,6 +9,8 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -128,7 +130,7 @@ public final class TricklingReceiver implements AutoCloseable {
             return 0;
         }
         byte[] data = new byte[bytes];
-        java.util.Arrays.fill(data, fill);
+        Arrays.fill(data, fill);
         if (contentLength < 0) {
             out.write((Integer.toHexString(bytes) + "\r\n").getBytes(StandardCharsets.US_ASCII));
             out.write(data);
@@ -150,7 +152,7 @@ public final class TricklingReceiver implements AutoCloseable {
             if (head.length() >= 4 && head.substring(head.length() - 4).equals("\r\n\r\n")) {
                 long length = 0;
                 for (String line : head.toString().split("\r\n")) {
-                    if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                    if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
                         length = Long.parseLong(
                                 line.substring("content-length:".length()).strip());
                     }
