@@ -57,13 +57,12 @@ class DeliverySender {
         String url = webhook.url().replace(":id", PathSegments.encode(delivery.documentId()));
         TokenEndpoint tokenEndpoint = tokenEndpoint(webhook);
         try {
-            String authorization = tokenEndpoint == null
-                    ? webhook.secrets().authorization()
-                    : withScheme(webhook, tokens.token(tokenEndpoint));
+            String token = tokenEndpoint == null ? null : tokens.token(tokenEndpoint);
+            String authorization = token == null ? webhook.secrets().authorization() : withScheme(webhook, token);
             OutboundResponse response =
                     http.send(request(delivery, webhook, url, authorization, attemptedAt), maxResponseBody, abort);
             if (response.status() == 401 && tokenEndpoint != null) {
-                tokens.invalidate(tokenEndpoint);
+                tokens.invalidate(tokenEndpoint, token);
                 authorization = withScheme(webhook, tokens.token(tokenEndpoint));
                 response =
                         http.send(request(delivery, webhook, url, authorization, attemptedAt), maxResponseBody, abort);

@@ -18,7 +18,9 @@ import java.util.List;
  * where {@link #resolveAllowed} is the HTTP client's DNS resolver, so the address checked is the address
  * connected to and a DNS answer that changes in between (DNS rebinding) gains nothing.
  *
- * <p>{@code allowPrivateNetworks} switches the checks off, for local development against {@code localhost}.
+ * <p>Registration checks the host's shape first ({@link HostNames}): canonical literals and names that can be
+ * public only. {@code allowPrivateNetworks} switches the address checks off, for local development against
+ * {@code localhost}.
  */
 public final class NetworkPolicy {
 
@@ -59,6 +61,14 @@ public final class NetworkPolicy {
     private static final Cidr NAT64_LOCAL = Cidr.parse("64:ff9b:1::/48");
     private static final Cidr SIX_TO_FOUR = Cidr.parse("2002::/16");
 
+    /**
+     * What a refusal says: the rule, never the address a name resolved to, so no client can map our internal DNS
+     * through registration errors or its delivery log.
+     */
+    static final String NAME_BLOCKED = "host is not allowed: it resolves to a loopback, private or reserved address";
+
+    static final String LITERAL_BLOCKED = "host is not allowed: it is a loopback, private or reserved address";
+
     private final boolean allowPrivateNetworks;
     private final HostResolver resolver;
 
@@ -74,7 +84,8 @@ public final class NetworkPolicy {
     /**
      * Resolves {@code host} (a name or an IP literal) and returns its addresses if every one is allowed.
      *
-     * @throws AddressBlocked if any address is forbidden: one bad answer taints the name
+     * @throws AddressBlocked if any address is forbidden (one bad answer taints the name); its message names the
+     *     rule, not the address
      * @throws UnknownHostException if the name does not resolve
      */
     public InetAddress[] resolveAllowed(String host) throws UnknownHostException {
@@ -82,13 +93,16 @@ public final class NetworkPolicy {
         InetAddress[] addresses = resolver.resolve(bare);
         if (!allowPrivateNetworks) {
             for (InetAddress address : addresses) {
-                String reason = whyBlocked(address);
-                if (reason != null) {
-                    throw new AddressBlocked(host + " resolves to " + address.getHostAddress() + ", " + reason);
+                if (whyBlocked(address) != null) {
+                    throw new AddressBlocked(isLiteral(bare) ? LITERAL_BLOCKED : NAME_BLOCKED);
                 }
             }
         }
         return addresses;
+    }
+
+    private static boolean isLiteral(String host) {
+        return host.contains(":") || host.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'));
     }
 
     /** @return why the address is forbidden, or {@code null} when it is a public unicast address */

@@ -1,7 +1,7 @@
 package com.idexa.webhooks.outbound;
 
 /**
- * An outbound call that got no HTTP answer. The message says what happened in words fit for a client's
+ * An outbound call that got no HTTP answer, or could not be made. The message says what happened in words fit for a client's
  * delivery log: it names no secret and no internal class.
  */
 public class OutboundFailure extends Exception {
@@ -11,7 +11,9 @@ public class OutboundFailure extends Exception {
         TIMEOUT("timeout"),
         CONNECTION("connection_error"),
         BLOCKED("blocked"),
-        INTERRUPTED("interrupted");
+        INTERRUPTED("interrupted"),
+        /** The request could not be made at all, e.g. a URL with a port outside 1-65535. */
+        INVALID_REQUEST("invalid_request");
 
         private final String tag;
 

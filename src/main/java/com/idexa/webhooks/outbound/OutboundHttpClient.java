@@ -7,10 +7,13 @@ import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
+import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -36,9 +39,14 @@ import org.apache.hc.core5.util.Timeout;
  * The one way out of the process. Every call: resolves the host through the {@link NetworkPolicy} and connects
  * only to the addresses it checked (so DNS rebinding and IP literals gain nothing), never follows redirects,
  * never retries on its own, keeps no cookies, honours a connect timeout and a deadline for the whole exchange,
- * and reads at most a bounded number of response bytes.
+ * and reads at most a bounded number of response bytes: past them it closes the connection rather than drain it.
+ * Every failure, also one while preparing the request, is an {@link OutboundFailure} whose message a client can
+ * read.
  */
 public class OutboundHttpClient implements AutoCloseable {
+
+    /** How long the body of an answer is read after its status line, when only the status matters. */
+    static final Duration BODY_READ_WINDOW = Duration.ofSeconds(1);
 
     private final CloseableHttpClient http;
     private final ScheduledExecutorService deadlines;
@@ -80,59 +88,181 @@ public class OutboundHttpClient implements AutoCloseable {
     }
 
     /**
+     * Sends the request; the status line decides. The body is read for the delivery log only: at most
+     * {@code maxBodyBytes} of it, for at most {@link #BODY_READ_WINDOW} after the status line; then the exchange is
+     * aborted (its connection closed, the rest never read), so a 2xx with a huge, slow or endless body is a 2xx
+     * at once.
+     *
      * @param maxBodyBytes how much of the response body to read; the rest is never read
-     * @throws OutboundFailure when no HTTP answer came: timeout, refused or failed connection, blocked address
+     * @throws OutboundFailure when no HTTP answer came: timeout, refused or failed connection, blocked address, or
+     *     a request that could not be built (an unusable URL)
      */
     public OutboundResponse send(OutboundRequest request, int maxBodyBytes) throws OutboundFailure {
         return send(request, maxBodyBytes, new Abort());
     }
 
     /**
-     * As {@link #send(OutboundRequest, int)}, abortable from another thread through {@code abort}.
-     *
-     * @throws OutboundFailure of kind {@code INTERRUPTED} when aborted
+     * As {@link #send(OutboundRequest, int)}, abortable from another thread through {@code abort}: an exchange
+     * aborted before its status line ends in an {@code INTERRUPTED} failure carrying the abort's reason.
      */
     public OutboundResponse send(OutboundRequest request, int maxBodyBytes, Abort abort) throws OutboundFailure {
-        HttpUriRequestBase httpRequest = new HttpUriRequestBase(request.method(), request.uri());
-        request.headers().forEach(httpRequest::addHeader);
-        if (request.body() != null) {
-            httpRequest.setEntity(new ByteArrayEntity(request.body(), null));
+        return exchange(request, maxBodyBytes, BODY_READ_WINDOW, abort);
+    }
+
+    /**
+     * Like {@link #send}, for answers whose body is the point (a token): the body may take until the request's
+     * deadline. It is still read only up to {@code maxBodyBytes}; past that the exchange is aborted and the
+     * response marked truncated.
+     */
+    OutboundResponse sendForBody(OutboundRequest request, int maxBodyBytes) throws OutboundFailure {
+        return exchange(request, maxBodyBytes, requestTimeout, new Abort());
+    }
+
+    private OutboundResponse exchange(OutboundRequest request, int maxBodyBytes, Duration bodyWindow, Abort aborts)
+            throws OutboundFailure {
+        long started = System.nanoTime();
+        HttpUriRequestBase httpRequest = prepare(request);
+        if (aborts.aborted()) {
+            throw new OutboundFailure(OutboundFailure.Kind.INTERRUPTED, aborts.reason(), 0);
         }
         AtomicBoolean deadlinePassed = new AtomicBoolean();
-        long started = System.nanoTime();
-        ScheduledFuture<?> deadline = deadlines.schedule(
-                () -> {
-                    deadlinePassed.set(true);
-                    httpRequest.cancel(); // aborts connect, send and read alike
-                },
-                requestTimeout.toMillis(),
-                TimeUnit.MILLISECONDS);
-        abort.attach(httpRequest);
-        try (ClassicHttpResponse response = http.executeOpen(null, httpRequest, null)) {
-            byte[] body = new byte[0];
-            boolean truncated = false;
-            HttpEntity entity = response.getEntity();
-            if (entity != null) {
-                try (InputStream in = entity.getContent()) {
-                    body = in.readNBytes(maxBodyBytes);
-                    truncated = in.read() >= 0;
+        Runnable abort = httpRequest::cancel; // closes the connection: aborts connect, send and read alike
+        ScheduledFuture<?> deadline;
+        try {
+            deadline = deadlines.schedule(
+                    () -> {
+                        deadlinePassed.set(true);
+                        abort.run();
+                    },
+                    requestTimeout.toMillis(),
+                    TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            throw new OutboundFailure(OutboundFailure.Kind.INTERRUPTED, "interrupted by shutdown", 0);
+        }
+        ScheduledFuture<?> bodyDeadline = null;
+        aborts.attach(httpRequest);
+        try {
+            ClassicHttpResponse response = open(httpRequest, deadlinePassed, started, aborts);
+            try {
+                bodyDeadline = bodyDeadline(abort, bodyWindow, started);
+                Body body = readAtMost(response.getEntity(), maxBodyBytes);
+                if (body.truncated()) {
+                    abort.run(); // never drain what is left: close the connection instead
                 }
+                Header retryAfter = response.getFirstHeader("Retry-After");
+                return new OutboundResponse(
+                        response.getCode(),
+                        retryAfter == null ? null : retryAfter.getValue(),
+                        body.bytes(),
+                        body.truncated(),
+                        elapsed(started));
+            } finally {
+                closeQuietly(response);
             }
-            Header retryAfter = response.getFirstHeader("Retry-After");
-            return new OutboundResponse(
-                    response.getCode(),
-                    retryAfter == null ? null : retryAfter.getValue(),
-                    body,
-                    truncated,
-                    elapsed(started));
+        } finally {
+            aborts.detach();
+            deadline.cancel(false);
+            if (bodyDeadline != null) {
+                bodyDeadline.cancel(false);
+            }
+        }
+    }
+
+    /** Cuts the body read short at the end of the window, when that comes before the request's deadline. */
+    private ScheduledFuture<?> bodyDeadline(Runnable abort, Duration bodyWindow, long started) {
+        long untilDeadline = requestTimeout.toMillis() - elapsed(started);
+        if (bodyWindow.toMillis() >= untilDeadline) {
+            return null;
+        }
+        try {
+            return deadlines.schedule(abort, bodyWindow.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            return null; // shutting down: the request's own deadline still holds
+        }
+    }
+
+    private ClassicHttpResponse open(
+            HttpUriRequestBase httpRequest, AtomicBoolean deadlinePassed, long started, Abort aborts)
+            throws OutboundFailure {
+        try {
+            return http.executeOpen(null, httpRequest, null);
         } catch (IOException e) {
-            if (abort.aborted() && !deadlinePassed.get()) {
-                throw new OutboundFailure(OutboundFailure.Kind.INTERRUPTED, abort.reason(), elapsed(started));
+            if (aborts.aborted() && !deadlinePassed.get()) {
+                throw new OutboundFailure(OutboundFailure.Kind.INTERRUPTED, aborts.reason(), elapsed(started));
             }
             throw classify(e, deadlinePassed.get(), elapsed(started));
-        } finally {
-            abort.detach();
-            deadline.cancel(false);
+        } catch (IllegalArgumentException e) {
+            throw new OutboundFailure(
+                    OutboundFailure.Kind.INVALID_REQUEST,
+                    "request could not be sent: its URL or headers are not valid HTTP",
+                    elapsed(started));
+        } catch (IllegalStateException e) {
+            throw new OutboundFailure(OutboundFailure.Kind.INTERRUPTED, "interrupted by shutdown", elapsed(started));
+        }
+    }
+
+    /** The request as the HTTP client takes it, or a failure that says, in words, why it cannot be made. */
+    private static HttpUriRequestBase prepare(OutboundRequest request) throws OutboundFailure {
+        URI uri = request.uri();
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw invalid("URL is not http or https");
+        }
+        if (uri.getHost() == null || uri.getHost().isEmpty()) {
+            throw invalid("URL has no valid host");
+        }
+        int port = uri.getPort();
+        if (port != -1 && (port < 1 || port > 65535)) {
+            throw invalid("URL port " + port + " is outside 1-65535");
+        }
+        try {
+            HttpUriRequestBase httpRequest = new HttpUriRequestBase(request.method(), uri);
+            request.headers().forEach(httpRequest::addHeader);
+            if (request.body() != null) {
+                httpRequest.setEntity(new ByteArrayEntity(request.body(), null));
+            }
+            return httpRequest;
+        } catch (RuntimeException e) { // building a request does no I/O: any failure means settings it cannot take
+            throw invalid("request could not be built from the webhook's settings");
+        }
+    }
+
+    private static OutboundFailure invalid(String message) {
+        return new OutboundFailure(OutboundFailure.Kind.INVALID_REQUEST, message, 0);
+    }
+
+    private record Body(byte[] bytes, boolean truncated) {}
+
+    /**
+     * Reads up to {@code max} bytes. {@code truncated} when more follows, and also when the read was cut short
+     * (the body window or the deadline closed the connection, or the peer reset it): what arrived is kept.
+     */
+    private static Body readAtMost(HttpEntity entity, int max) {
+        if (entity == null) {
+            return new Body(new byte[0], false);
+        }
+        byte[] buffer = new byte[max];
+        int read = 0;
+        try {
+            InputStream in = entity.getContent();
+            while (read < max) {
+                int n = in.read(buffer, read, max - read);
+                if (n < 0) {
+                    return new Body(Arrays.copyOf(buffer, read), false);
+                }
+                read += n;
+            }
+            return new Body(buffer, in.read() >= 0);
+        } catch (IOException e) {
+            return new Body(Arrays.copyOf(buffer, read), true);
+        }
+    }
+
+    private static void closeQuietly(ClassicHttpResponse response) {
+        try {
+            response.close(); // after an abort nothing is left to drain; after a complete body it frees the connection
+        } catch (IOException e) {
+            // the connection is gone either way
         }
     }
 

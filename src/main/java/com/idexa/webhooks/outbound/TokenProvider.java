@@ -1,5 +1,8 @@
 package com.idexa.webhooks.outbound;
 
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
 import com.idexa.webhooks.config.WebhooksProperties;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -7,12 +10,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.StringJoiner;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.regex.Pattern;
 import org.springframework.stereotype.Component;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -22,67 +26,125 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * Fetches a webhook's token from the client's own auth URL, as the Idexa documentation describes: the body is
  * form-encoded when the auth headers say {@code application/x-www-form-urlencoded}, JSON otherwise; the token is
- * read at a dotted path of the JSON answer.
+ * read at a dotted path of the JSON answer, of at most 64 KiB.
  *
- * <p>A token is cached only as long as the answer's {@code expires_in} allows, less a safety margin; without
- * {@code expires_in} it is not cached at all. Concurrent deliveries of one webhook share one fetch.
+ * <p>A token is cached (Caffeine: bounded, each entry expiring on its own) as long as the answer's {@code
+ * expires_in} allows, at most {@link #MAX_TOKEN_LIFETIME}, less a safety margin; without a positive number of
+ * seconds in {@code expires_in} it is not cached at all. Concurrent deliveries of one webhook share one fetch in
+ * flight; no lock is held across the fetch, so a hanging token endpoint holds up only its own webhook.
  */
 @Component
 public class TokenProvider {
 
     private static final int MAX_TOKEN_RESPONSE = 64 * 1024;
+    private static final int MAX_CACHED_TOKENS = 10_000;
 
-    private record CachedToken(String value, Instant expiresAt) {}
+    /** The longest a token is kept, whatever its {@code expires_in} says (a day: long enough, and no overflow). */
+    static final Duration MAX_TOKEN_LIFETIME = Duration.ofDays(1);
+
+    private static final Pattern SECONDS = Pattern.compile("\\d{1,30}(\\.\\d{1,9})?");
+
+    /** A fetched token and how long it may be reused: zero when it may not be. */
+    private record Token(String value, Duration reuseFor) {
+
+        @Override
+        public String toString() {
+            return "Token[reuseFor=" + reuseFor + "]";
+        }
+    }
 
     private final OutboundHttpClient http;
     private final JsonMapper json;
-    private final Clock clock;
     private final Duration expiryMargin;
-    private final Map<Object, CachedToken> cache = new ConcurrentHashMap<>();
-    /** Striped locks: concurrent deliveries of one webhook share one fetch, and the set never grows. */
-    private final Object[] fetchLocks = new Object[64];
+    /** Fetches by webhook, done or in flight; a failed fetch leaves the cache at once. */
+    private final AsyncCache<Object, Token> cache;
 
     public TokenProvider(OutboundHttpClient http, JsonMapper json, Clock clock, WebhooksProperties properties) {
         this.http = http;
         this.json = json;
-        this.clock = clock;
         this.expiryMargin = properties.delivery().tokenExpiryMargin();
-        Arrays.setAll(fetchLocks, i -> new Object());
+        this.cache = Caffeine.newBuilder()
+                .maximumSize(MAX_CACHED_TOKENS)
+                .expireAfter(Expiry.<Object, Token>writing((key, token) -> token.reuseFor()))
+                .ticker(() -> {
+                    Instant now = clock.instant();
+                    return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+                })
+                .executor(Runnable::run) // cache upkeep on the calling thread: nothing here blocks
+                .buildAsync();
     }
 
-    /** A token for the endpoint: the cached one while it is fresh, a newly fetched one otherwise. */
+    /**
+     * A token for the endpoint: the cached one while it is fresh, else one fetch shared by every caller for this
+     * webhook. The caller that starts the fetch makes it on its own thread; the others wait for its outcome.
+     */
     public String token(TokenEndpoint endpoint) throws TokenFetchFailed {
-        CachedToken cached = fresh(endpoint.cacheKey());
-        if (cached != null) {
-            return cached.value();
+        CompletableFuture<Token> mine = new CompletableFuture<>();
+        CompletableFuture<Token> shared = cache.get(endpoint.cacheKey(), (key, executor) -> mine);
+        if (shared != mine) {
+            return outcomeOf(shared).value();
         }
-        Object lock = fetchLocks[Math.floorMod(endpoint.cacheKey().hashCode(), fetchLocks.length)];
-        synchronized (lock) {
-            cached = fresh(endpoint.cacheKey());
-            return cached != null ? cached.value() : fetch(endpoint);
+        try {
+            Token token = fetch(endpoint);
+            mine.complete(token);
+            return token.value();
+        } catch (TokenFetchFailed | RuntimeException | Error e) {
+            mine.completeExceptionally(e); // callers waiting on this fetch fail with it; the entry is dropped
+            throw e;
         }
     }
 
-    /** Forgets the cached token, after the target refused it. */
-    public void invalidate(TokenEndpoint endpoint) {
-        cache.remove(endpoint.cacheKey());
+    /**
+     * Forgets the cached token after the target refused it, only if it is still the one refused: a refusal that
+     * arrives after a newer token was fetched leaves that newer token alone.
+     */
+    public void invalidate(TokenEndpoint endpoint, String refusedToken) {
+        CompletableFuture<Token> current = cache.getIfPresent(endpoint.cacheKey());
+        if (current != null
+                && current.isDone()
+                && !current.isCompletedExceptionally()
+                && current.join().value().equals(refusedToken)) {
+            cache.asMap().remove(endpoint.cacheKey(), current);
+        }
     }
 
-    private CachedToken fresh(Object key) {
-        CachedToken cached = cache.get(key);
-        return cached != null && clock.instant().isBefore(cached.expiresAt()) ? cached : null;
+    private static Token outcomeOf(CompletableFuture<Token> fetch) throws TokenFetchFailed {
+        try {
+            return fetch.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TokenFetchFailed("interrupted by shutdown", 0);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof TokenFetchFailed failed) {
+                throw failed;
+            }
+            throw new TokenFetchFailed("token endpoint answer could not be used", 0);
+        }
     }
 
-    private String fetch(TokenEndpoint endpoint) throws TokenFetchFailed {
+    private Token fetch(TokenEndpoint endpoint) throws TokenFetchFailed {
+        OutboundRequest request;
+        try {
+            request = request(endpoint);
+        } catch (RuntimeException e) { // building the request does no I/O: any failure is a setting it cannot take
+            throw new TokenFetchFailed("token request could not be built from the webhook's settings", 0);
+        }
         OutboundResponse response;
         try {
-            response = http.send(request(endpoint), MAX_TOKEN_RESPONSE);
+            response = http.sendForBody(request, MAX_TOKEN_RESPONSE);
         } catch (OutboundFailure e) {
             throw new TokenFetchFailed("token endpoint " + e.getMessage(), e.durationMillis());
         }
         long took = response.durationMillis();
         if (!response.isSuccess()) {
             throw new TokenFetchFailed("token endpoint answered HTTP " + response.status(), took);
+        }
+        if (response.truncated()) {
+            throw new TokenFetchFailed(
+                    response.body().length >= MAX_TOKEN_RESPONSE
+                            ? "token endpoint answer is larger than 64 KiB"
+                            : "token endpoint answer did not arrive whole",
+                    took);
         }
         JsonNode answer;
         try {
@@ -101,14 +163,11 @@ public class TokenProvider {
                 || token.asString().isBlank()) {
             throw new TokenFetchFailed("token endpoint answer has no token at '" + endpoint.tokenAttr() + "'", took);
         }
-        String value = token.asString();
         Duration lifetime = expiresIn(holder, answer);
-        if (lifetime != null && lifetime.compareTo(expiryMargin) > 0) {
-            cache.put(
-                    endpoint.cacheKey(), new CachedToken(value, clock.instant().plus(lifetime.minus(expiryMargin))));
-            pruneExpired();
-        }
-        return value;
+        Duration reuseFor = lifetime == null || lifetime.compareTo(expiryMargin) <= 0
+                ? Duration.ZERO
+                : lifetime.minus(expiryMargin);
+        return new Token(token.asString(), reuseFor);
     }
 
     private OutboundRequest request(TokenEndpoint endpoint) {
@@ -149,24 +208,30 @@ public class TokenProvider {
         return form.toString();
     }
 
-    /** {@code expires_in} beside the token, or at the top of the answer; seconds, as OAuth 2 writes it. */
+    /**
+     * {@code expires_in} beside the token, or at the top of the answer: seconds, as OAuth 2 writes it (a number,
+     * or digits in a string), at most {@link #MAX_TOKEN_LIFETIME}. {@code null} when absent or not a positive
+     * number.
+     */
     private static Duration expiresIn(JsonNode holder, JsonNode answer) {
         for (JsonNode node : new JsonNode[] {holder, answer}) {
             JsonNode expires = node == null ? null : node.get("expires_in");
-            if (expires != null && expires.isNumber()) {
-                return Duration.ofSeconds(expires.asLong());
+            if (expires == null) {
+                continue;
             }
-            if (expires != null && expires.isString() && expires.asString().matches("\\d{1,9}")) {
-                return Duration.ofSeconds(Long.parseLong(expires.asString()));
+            double seconds = Double.NaN;
+            if (expires.isNumber()) {
+                seconds = expires.doubleValue();
+            } else if (expires.isString() && SECONDS.matcher(expires.asString()).matches()) {
+                seconds = Double.parseDouble(expires.asString());
             }
+            if (!(seconds > 0)) {
+                return null;
+            }
+            return seconds >= MAX_TOKEN_LIFETIME.toSeconds()
+                    ? MAX_TOKEN_LIFETIME
+                    : Duration.ofMillis((long) (seconds * 1000));
         }
         return null;
-    }
-
-    private void pruneExpired() {
-        if (cache.size() > 10_000) {
-            Instant now = clock.instant();
-            cache.entrySet().removeIf(entry -> !now.isBefore(entry.getValue().expiresAt()));
-        }
     }
 }

@@ -1,12 +1,13 @@
 package com.idexa.webhooks.webhook;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -15,9 +16,16 @@ import org.springframework.transaction.annotation.Transactional;
 public class WebhookService {
 
     private static final int MAX_OPENED = 10_000;
+    private static final Duration OPENED_UNUSED_FOR = Duration.ofHours(1);
 
-    /** Opened webhooks by id, for deliveries. Safe to keep: a webhook is never changed, only deleted and re-created. */
-    private final Map<UUID, Webhook> openedById = new ConcurrentHashMap<>();
+    /**
+     * Opened webhooks by id, for deliveries. Safe to keep: a webhook is never changed, only deleted and re-created
+     * with a new id. Bounded; one unused for an hour (a deleted one, typically) leaves on its own.
+     */
+    private final Cache<UUID, Webhook> openedById = Caffeine.newBuilder()
+            .maximumSize(MAX_OPENED)
+            .expireAfterAccess(OPENED_UNUSED_FOR)
+            .build();
 
     private final WebhookRepository webhooks;
     private final WebhookValidator validator;
@@ -71,17 +79,14 @@ public class WebhookService {
      * in memory: a delivery costs no query and no decryption here.
      */
     public Optional<Webhook> webhookForDelivery(UUID webhookId) {
-        Webhook cached = openedById.get(webhookId);
+        Webhook cached = openedById.getIfPresent(webhookId);
         if (cached != null) {
             return Optional.of(cached);
         }
+        // Loaded outside the cache's per-key computation, so a slow database stalls no other key; two loads that
+        // race put the same immutable webhook.
         Optional<Webhook> loaded = webhooks.findById(webhookId);
-        loaded.ifPresent(webhook -> {
-            if (openedById.size() >= MAX_OPENED) {
-                openedById.clear();
-            }
-            openedById.put(webhookId, webhook);
-        });
+        loaded.ifPresent(webhook -> openedById.put(webhookId, webhook));
         return loaded;
     }
 
@@ -95,13 +100,13 @@ public class WebhookService {
         if (!webhooks.deleteByIdAndClient(webhookId, clientId)) {
             throw notFound(webhookId);
         }
-        openedById.remove(webhookId);
+        openedById.invalidate(webhookId);
     }
 
     @Transactional
     void deleteCurrentWebhook(UUID clientId) {
         UUID deleted = webhooks.deleteByClient(clientId).orElseThrow(WebhookService::noWebhook);
-        openedById.remove(deleted);
+        openedById.invalidate(deleted);
     }
 
     public static WebhookNotFound noWebhook() {

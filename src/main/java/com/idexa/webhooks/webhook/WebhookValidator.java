@@ -1,6 +1,7 @@
 package com.idexa.webhooks.webhook;
 
 import com.idexa.webhooks.outbound.AddressBlocked;
+import com.idexa.webhooks.outbound.HostNames;
 import com.idexa.webhooks.outbound.NetworkPolicy;
 import com.idexa.webhooks.web.FieldProblem;
 import com.idexa.webhooks.web.InvalidRequest;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
@@ -48,6 +50,8 @@ class WebhookValidator {
     private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}");
     private static final Pattern HEADER_VALUE = Pattern.compile("[\\t\\x20-\\x7e\\x80-\\xff]*");
     private static final Pattern TOKEN_ATTR = Pattern.compile("[A-Za-z0-9_$@-]+(\\.[A-Za-z0-9_$@-]+)*");
+    private static final Pattern HOST_AND_PORT = Pattern.compile("([^:\\[\\]]+|\\[[^\\]]*\\])(?::([0-9]*))?");
+
     private static final Pattern AUTH_SCHEME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
     /** Headers the HTTP client or the service sets; a client setting them would break or spoof the request. */
     private static final Set<String> RESERVED_HEADERS = Set.of(
@@ -195,7 +199,7 @@ class WebhookValidator {
             return;
         }
         if (uri.getHost() == null || uri.getHost().isEmpty()) {
-            errors.add(new FieldProblem(field, field + " must name a valid host"));
+            errors.add(new FieldProblem(field, field + whyNoHost(uri.getRawAuthority())));
             return;
         }
         if (uri.getRawUserInfo() != null) {
@@ -203,13 +207,38 @@ class WebhookValidator {
                     field, field + " must not contain credentials; use authorization or authorizationUrl instead"));
             return;
         }
+        if (uri.getPort() == 0 || uri.getPort() > 65535) {
+            errors.add(new FieldProblem(field, field + " port must be between 1 and 65535"));
+            return;
+        }
+        String brokenRule = HostNames.whyRefused(uri.getHost(), networkPolicy.allowsPrivateNetworks());
+        if (brokenRule != null) {
+            errors.add(new FieldProblem(field, field + " host is not allowed: " + brokenRule));
+            return;
+        }
         try {
             networkPolicy.resolveAllowed(uri.getHost());
         } catch (AddressBlocked e) {
-            errors.add(new FieldProblem(field, field + " must not point into a private network: " + e.getMessage()));
+            errors.add(new FieldProblem(field, field + " " + e.getMessage())); // names the rule, not the address
         } catch (UnknownHostException e) {
             // A name that does not resolve yet is accepted; the policy is enforced again at connect time.
         }
+    }
+
+    /** Why {@link URI} found no host in this authority, as precisely as can be said. */
+    private String whyNoHost(String authority) {
+        if (authority == null) {
+            return " must name a valid host";
+        }
+        Matcher hostAndPort = HOST_AND_PORT.matcher(authority.substring(authority.indexOf('@') + 1));
+        if (!hostAndPort.matches()) {
+            return " must name a valid host";
+        }
+        if (hostAndPort.group(2) != null && hostAndPort.group(2).length() > 5) {
+            return " port must be between 1 and 65535";
+        }
+        String brokenRule = HostNames.whyRefused(hostAndPort.group(1), networkPolicy.allowsPrivateNetworks());
+        return brokenRule == null ? " must name a valid host" : " host is not allowed: " + brokenRule;
     }
 
     private static Map<String, String> headers(String field, JsonNode node, List<FieldProblem> errors) {

@@ -396,7 +396,8 @@ class DispatcherTest extends DeliveryTestSupport {
                         .get(0)
                         .get("error")
                         .asString())
-                .startsWith("blocked by the network policy: 127.0.0.1 resolves to 127.0.0.1");
+                .isEqualTo(
+                        "blocked by the network policy: host is not allowed: it is a loopback, private or reserved address");
         assertThat(delivery(viaToken, tokenId)
                         .get("attempts")
                         .get(0)

@@ -67,7 +67,9 @@ class NetworkPolicyTest {
         InetAddress address = InetAddress.getByName(literal);
 
         assertThat(NetworkPolicy.whyBlocked(address)).as(literal).isNotNull();
-        assertThatThrownBy(() -> strict.resolveAllowed(literal)).isInstanceOf(AddressBlocked.class);
+        assertThatThrownBy(() -> strict.resolveAllowed(literal))
+                .isInstanceOf(AddressBlocked.class)
+                .hasMessage("host is not allowed: it is a loopback, private or reserved address");
     }
 
     @ParameterizedTest
@@ -111,12 +113,26 @@ class NetworkPolicyTest {
 
         assertThatThrownBy(() -> new NetworkPolicy(false, mixed).resolveAllowed("mixed.test"))
                 .isInstanceOf(AddressBlocked.class)
-                .hasMessageContaining("10.1.2.3");
+                .hasMessage("host is not allowed: it resolves to a loopback, private or reserved address");
     }
 
     @Test
-    void refusesLocalhostByName() {
-        assertThatThrownBy(() -> strict.resolveAllowed("localhost")).isInstanceOf(AddressBlocked.class);
+    void refusesLocalhostByNameWithoutRevealingWhatItResolvesTo() {
+        assertThatThrownBy(() -> strict.resolveAllowed("localhost"))
+                .isInstanceOf(AddressBlocked.class)
+                .hasMessage("host is not allowed: it resolves to a loopback, private or reserved address");
+    }
+
+    @Test
+    void namesTheRuleNotTheAddressAnInternalNameResolvesTo() {
+        HostResolver internalDns = host -> new InetAddress[] {InetAddress.getByName("10.20.30.40")};
+
+        assertThatThrownBy(() -> new NetworkPolicy(false, internalDns).resolveAllowed("vm.corp.example"))
+                .isInstanceOf(AddressBlocked.class)
+                .hasMessage("host is not allowed: it resolves to a loopback, private or reserved address")
+                .message()
+                .doesNotContain("10.20.30.40")
+                .doesNotContain("vm.corp.example");
     }
 
     @Test

@@ -2,9 +2,11 @@ package com.idexa.webhooks.outbound;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.idexa.webhooks.support.TestReceiver;
 import com.idexa.webhooks.support.TestReceiver.Reply;
+import com.idexa.webhooks.support.TricklingReceiver;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -111,6 +113,74 @@ class OutboundHttpClientTest {
 
             assertThat(response.body()).hasSize(4096);
             assertThat(response.truncated()).isTrue();
+        }
+    }
+
+    @Test
+    void aSuccessFollowedByAnEndlessBodyIsAnsweredAtOnceAndItsConnectionClosed() throws Exception {
+        try (var endless = TricklingReceiver.endless(8192, 1024, Duration.ofMillis(50));
+                var open = client(new NetworkPolicy(true, HostResolver.SYSTEM), Duration.ofSeconds(10))) {
+            long started = System.nanoTime();
+            OutboundResponse response = open.send(get(endless.url("/endless")), 4096);
+
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(response.body()).hasSize(4096);
+            assertThat(response.truncated()).isTrue();
+            await().atMost(Duration.ofSeconds(3)).until(() -> endless.connectionsClosedByClient() == 1);
+        }
+    }
+
+    @Test
+    void aSuccessWhoseBodyTricklesIsAnsweredWithinTheBodyWindow() throws Exception {
+        try (var trickle = TricklingReceiver.endless(10, 1, Duration.ofMillis(200));
+                var open = client(new NetworkPolicy(true, HostResolver.SYSTEM), Duration.ofSeconds(10))) {
+            long started = System.nanoTime();
+            OutboundResponse response = open.send(get(trickle.url("/trickle")), 4096);
+
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(response.bodyText()).startsWith("x".repeat(10));
+            assertThat(response.truncated()).isTrue();
+            await().atMost(Duration.ofSeconds(3)).until(() -> trickle.connectionsClosedByClient() == 1);
+        }
+    }
+
+    @Test
+    void neverDownloadsMoreThanItKeepsOfAHugeBody() throws Exception {
+        long twoHundredMegabytes = 200L * 1024 * 1024;
+        try (var huge = TricklingReceiver.huge(twoHundredMegabytes);
+                var open = client(new NetworkPolicy(true, HostResolver.SYSTEM), Duration.ofSeconds(10))) {
+            OutboundResponse response = open.send(get(huge.url("/huge")), 4096);
+
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(response.truncated()).isTrue();
+            await().atMost(Duration.ofSeconds(3)).until(() -> huge.connectionsClosedByClient() == 1);
+            assertThat(huge.bodyBytesWritten())
+                    .as("only what fits in the socket buffers was written")
+                    .isLessThan(32L * 1024 * 1024);
+        }
+    }
+
+    @Test
+    void aShortBodyIsReadWholeAndNotMarkedTruncated() throws Exception {
+        receiver.replies(Reply.json(200, "{\"ok\": true}"), Reply.json(200, "{\"ok\": true}"));
+        try (var open = client(new NetworkPolicy(true, HostResolver.SYSTEM), Duration.ofSeconds(2))) {
+            OutboundResponse first = open.send(get(receiver.url("/a")), 4096);
+            OutboundResponse second = open.send(get(receiver.url("/b")), 4096);
+
+            assertThat(first.bodyText()).isEqualTo("{\"ok\": true}");
+            assertThat(first.truncated()).isFalse();
+            assertThat(second.truncated()).isFalse();
+        }
+    }
+
+    @Test
+    void aUrlWithAnImpossiblePortIsAFailureThatSaysSo() throws Exception {
+        try (var open = client(new NetworkPolicy(true, HostResolver.SYSTEM), Duration.ofSeconds(2))) {
+            assertThatThrownBy(() -> open.send(get("http://127.0.0.1:99999/cb/1"), 1024))
+                    .isInstanceOf(OutboundFailure.class)
+                    .hasMessage("URL port 99999 is outside 1-65535");
         }
     }
 

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
@@ -40,6 +41,15 @@ class WebhookValidationTest extends IntegrationTest {
                 Arguments.of(VALID.replace("http://localhost:5000/cb/:id", "http://localhost:5000/cb"), "url"),
                 Arguments.of(VALID.replace("http://localhost:5000/cb/:id", "http://user:pw@localhost/:id"), "url"),
                 Arguments.of(VALID.replace("http://localhost:5000/cb/:id", "http://exa mple.com/:id"), "url"),
+                Arguments.of(VALID.replace("localhost:5000", "localhost:99999"), "url"),
+                Arguments.of(VALID.replace("localhost:5000", "localhost:0"), "url"),
+                Arguments.of(VALID.replace("localhost:5000", "localhost:999999999999"), "url"),
+                Arguments.of(VALID.replace("localhost:5000", "0177.0.0.1"), "url"),
+                Arguments.of(VALID.replace("localhost:5000", "2130706433"), "url"),
+                Arguments.of(VALID.replace("localhost:5000", "0x7f000001"), "url"),
+                Arguments.of(VALID.replace("localhost:5000", "localhost."), "url"),
+                Arguments.of(VALID.replace("localhost:5000", "[fe80::1%25eth0]"), "url"),
+                Arguments.of(withField("authorizationUrl", "\"http://localhost:65536/login\""), "authorizationUrl"),
                 Arguments.of(withField("headers", "[\"a\"]"), "headers"),
                 Arguments.of(withField("headers", "{\"X-Count\": 5}"), "headers.X-Count"),
                 Arguments.of(withField("headers", "{\"Bad Name\": \"v\"}"), "headers.Bad Name"),
@@ -99,6 +109,33 @@ class WebhookValidationTest extends IntegrationTest {
         assertThat(api.get("/document_webhooks").status())
                 .as("nothing was written")
                 .isEqualTo(404);
+    }
+
+    @Test
+    void aPortOutsideTheRangeIsRefusedNamingTheField() {
+        TestHttp.Response response = http().apiKey(newClient().apiKey())
+                .post("/document_webhooks", VALID.replace("localhost:5000", "localhost:99999"));
+
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.json().get("errors").get(0).get("message").asString())
+                .isEqualTo("url port must be between 1 and 65535");
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "http://localhost:5000/cb/:id",
+                "http://127.0.0.1:5000/cb/:id",
+                "http://10.0.0.5/cb/:id",
+                "http://[::1]:5000/cb/:id",
+                "http://receiver:8080/cb/:id",
+                "http://app.localhost/cb/:id"
+            })
+    void localhostAndPrivateAddressesPassWhenPrivateNetworksAreAllowed(String url) {
+        TestHttp.Response response = http().apiKey(newClient().apiKey())
+                .post("/document_webhooks", VALID.replace("http://localhost:5000/cb/:id", url));
+
+        assertThat(response.status()).as(response.body()).isEqualTo(200);
     }
 
     @Test
