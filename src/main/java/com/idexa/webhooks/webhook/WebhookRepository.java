@@ -27,27 +27,29 @@ class WebhookRepository {
         this.json = json;
     }
 
-    /** @return whether it was inserted; {@code false} when the client already has a webhook */
-    boolean insertIfClientHasNone(Webhook webhook) {
+    /**
+     * Inserts the webhook with the database's time as its creation time.
+     *
+     * @return that time; empty when the client already has a webhook (nothing was inserted)
+     */
+    Optional<OffsetDateTime> insertIfClientHasNone(Webhook webhook) {
         byte[] sealed = secretBox.seal(json.writeValueAsBytes(webhook.secrets()), associatedData(webhook.id()));
-        return jdbc.sql("INSERT INTO webhooks (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                                + "ON CONFLICT (client_id) DO NOTHING")
-                        .params(
-                                webhook.id(),
-                                webhook.clientId(),
-                                webhook.name(),
-                                webhook.type(),
-                                webhook.method(),
-                                webhook.url(),
-                                webhook.headerAuth(),
-                                webhook.authorizationUrl(),
-                                webhook.authorizationMethod(),
-                                webhook.authorizationResponseTokenAttr(),
-                                sealed,
-                                webhook.createdAt(),
-                                webhook.updatedAt())
-                        .update()
-                == 1;
+        return jdbc.sql("INSERT INTO webhooks (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), now()) "
+                        + "ON CONFLICT (client_id) DO NOTHING RETURNING created_at")
+                .params(
+                        webhook.id(),
+                        webhook.clientId(),
+                        webhook.name(),
+                        webhook.type(),
+                        webhook.method(),
+                        webhook.url(),
+                        webhook.headerAuth(),
+                        webhook.authorizationUrl(),
+                        webhook.authorizationMethod(),
+                        webhook.authorizationResponseTokenAttr(),
+                        sealed)
+                .query(OffsetDateTime.class)
+                .optional();
     }
 
     Optional<Webhook> findByClient(UUID clientId) {

@@ -2,10 +2,8 @@ package com.idexa.webhooks.webhook;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.OffsetDateTime;
-import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.UUID;
 import org.springframework.stereotype.Service;
@@ -29,12 +27,10 @@ public class WebhookService {
 
     private final WebhookRepository webhooks;
     private final WebhookValidator validator;
-    private final Clock clock;
 
-    WebhookService(WebhookRepository webhooks, WebhookValidator validator, Clock clock) {
+    WebhookService(WebhookRepository webhooks, WebhookValidator validator) {
         this.webhooks = webhooks;
         this.validator = validator;
-        this.clock = clock;
     }
 
     /**
@@ -46,9 +42,18 @@ public class WebhookService {
      */
     Webhook registerWebhook(UUID clientId, WebhookRequest request) {
         WebhookValidator.ValidWebhook valid = validator.validate(request);
-        OffsetDateTime now = OffsetDateTime.now(clock).truncatedTo(ChronoUnit.MICROS);
-        Webhook webhook = new Webhook(
-                UUID.randomUUID(),
+        UUID id = UUID.randomUUID();
+        Webhook unsaved = webhook(id, clientId, valid, null);
+        OffsetDateTime createdAt = webhooks.insertIfClientHasNone(unsaved)
+                .orElseThrow(() -> new WebhookAlreadyExists(
+                        webhooks.findIdByClient(clientId).orElse(null)));
+        return webhook(id, clientId, valid, createdAt);
+    }
+
+    private static Webhook webhook(
+            UUID id, UUID clientId, WebhookValidator.ValidWebhook valid, OffsetDateTime createdAt) {
+        return new Webhook(
+                id,
                 clientId,
                 valid.name(),
                 valid.type(),
@@ -59,13 +64,8 @@ public class WebhookService {
                 valid.authorizationMethod(),
                 valid.authorizationResponseTokenAttr(),
                 valid.secrets(),
-                now,
-                now);
-        if (!webhooks.insertIfClientHasNone(webhook)) {
-            UUID existing = webhooks.findIdByClient(clientId).orElse(null);
-            throw new WebhookAlreadyExists(existing);
-        }
-        return webhook;
+                createdAt,
+                createdAt);
     }
 
     @Transactional(readOnly = true)
