@@ -437,43 +437,25 @@ class DispatcherTest extends DeliveryTestSupport {
     }
 
     private static WebhooksProperties.Delivery withCaps(WebhooksProperties.Delivery d, int total, int perClient) {
-        return new WebhooksProperties.Delivery(
-                d.enabled(),
-                d.retryDelays(),
-                d.jitter(),
-                d.retryAfterCap(),
-                Duration.ofMinutes(5),
-                d.heartbeatInterval(),
-                d.pollInterval(),
-                d.claimBatchSize(),
-                total,
-                perClient,
-                d.tokenExpiryMargin(),
-                d.retention(),
-                d.purgeInterval(),
-                d.shutdownGrace());
+        return delivery(d, Duration.ofMinutes(5), d.heartbeatInterval(), d.pollInterval(), total, perClient);
     }
 
     private static WebhooksProperties.Delivery withPollInterval(WebhooksProperties.Delivery d, Duration poll) {
-        return new WebhooksProperties.Delivery(
-                d.enabled(),
-                d.retryDelays(),
-                d.jitter(),
-                d.retryAfterCap(),
-                d.lease(),
-                d.heartbeatInterval(),
-                poll,
-                d.claimBatchSize(),
-                d.maxInFlight(),
-                d.maxInFlightPerClient(),
-                d.tokenExpiryMargin(),
-                d.retention(),
-                d.purgeInterval(),
-                d.shutdownGrace());
+        return delivery(d, d.lease(), d.heartbeatInterval(), poll, d.maxInFlight(), d.maxInFlightPerClient());
     }
 
     private static WebhooksProperties.Delivery withLease(
             WebhooksProperties.Delivery d, Duration lease, Duration heartbeat) {
+        return delivery(d, lease, heartbeat, d.pollInterval(), d.maxInFlight(), d.maxInFlightPerClient());
+    }
+
+    private static WebhooksProperties.Delivery delivery(
+            WebhooksProperties.Delivery d,
+            Duration lease,
+            Duration heartbeat,
+            Duration poll,
+            int total,
+            int perClient) {
         return new WebhooksProperties.Delivery(
                 d.enabled(),
                 d.retryDelays(),
@@ -481,10 +463,10 @@ class DispatcherTest extends DeliveryTestSupport {
                 d.retryAfterCap(),
                 lease,
                 heartbeat,
-                d.pollInterval(),
+                poll,
                 d.claimBatchSize(),
-                d.maxInFlight(),
-                d.maxInFlightPerClient(),
+                total,
+                perClient,
                 d.tokenExpiryMargin(),
                 d.retention(),
                 d.purgeInterval(),
