@@ -39,9 +39,7 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(ApiException.class)
     ResponseEntity<ProblemDetail> handleApiException(ApiException e) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(e.status(), e.getMessage());
-        problem.setTitle(e.title());
-        e.properties().forEach(problem::setProperty);
+        ProblemDetail problem = Problems.of(e);
         HttpHeaders headers = new HttpHeaders();
         e.headers().forEach(headers::set);
         return ResponseEntity.status(e.status()).headers(headers).body(problem);

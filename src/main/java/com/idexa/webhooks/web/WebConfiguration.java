@@ -11,7 +11,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The operator-facing guards (the admin API takes {@code webhooks.admin-token}, intake takes
- * {@code webhooks.internal-token}) and the request body limits. The client API's {@code IDEXA-API-KEY} is
+ * {@code webhooks.internal-token}), the query string check and the request body limits. The client API's {@code IDEXA-API-KEY} is
  * resolved by the client package's own configuration.
  */
 @Configuration(proxyBeanMethods = false)
@@ -30,6 +30,14 @@ class WebConfiguration implements WebMvcConfigurer {
         registry.addInterceptor(
                         new BearerTokenInterceptor(properties.internalToken(), "intake", "webhooks.internal-token"))
                 .addPathPatterns("/internal/**");
+    }
+
+    /** Right after the request id, before any filter that might parse a parameter. */
+    @Bean
+    FilterRegistrationBean<QueryStringFilter> queryStringFilter(JsonMapper json) {
+        var registration = new FilterRegistrationBean<>(new QueryStringFilter(json));
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 1);
+        return registration;
     }
 
     @Bean
