@@ -20,12 +20,15 @@ import tools.jackson.databind.json.JsonMapper;
  * parameter, one that is not strictly percent-encoded UTF-8 or that carries a control character. Left to
  * Tomcat, a malformed escape throws from whichever component first asks for a parameter (a 500, on actuator
  * paths too), an overlong or cut-short UTF-8 sequence decodes to replacement characters, and a NUL reaches
- * PostgreSQL, which refuses it. Nothing after this filter sees such a query string. It runs right after the
+ * PostgreSQL, which refuses it; past 1,000 parameters Tomcat throws too. Nothing after this filter sees such a query string. It runs right after the
  * request id is assigned, before every other filter.
  */
 public class QueryStringFilter extends OncePerRequestFilter {
 
     private static final Logger log = LoggerFactory.getLogger(QueryStringFilter.class);
+
+    /** No endpoint takes more than a handful; Tomcat throws (a 500) past its own limit of 1,000. */
+    static final int MAX_PARAMETERS = 100;
 
     private final JsonMapper json;
 
@@ -51,7 +54,11 @@ public class QueryStringFilter extends OncePerRequestFilter {
         if (query == null || query.isEmpty()) {
             return null;
         }
-        for (String pair : query.split("&")) {
+        String[] pairs = query.split("&");
+        if (pairs.length > MAX_PARAMETERS) {
+            return new FieldProblem("query", "must have at most " + MAX_PARAMETERS + " parameters");
+        }
+        for (String pair : pairs) {
             int equals = pair.indexOf('=');
             String rawName = equals < 0 ? pair : pair.substring(0, equals);
             Decoded name = decode(rawName);

@@ -61,6 +61,12 @@ class MalformedQueryStringTest extends IntegrationTest {
     }
 
     @Test
+    void refusesMoreParametersThanAnyEndpointTakes() {
+        assertRefused(get("/document_webhooks/deliveries?" + "a=&".repeat(1_001)), "query");
+        assertRefused(get("/actuator/health?" + "a&".repeat(101)), "query");
+    }
+
+    @Test
     void guardsEveryPathTheActuatorAndUnknownOnesIncluded() {
         assertRefused(get("/actuator/health?x=%%%"), "x");
         assertRefused(get("/actuator/health/readiness?x=%00"), "x");
