@@ -55,8 +55,8 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> handleUnexpected(Exception e) {
         log.error("Unexpected error while handling a request", e);
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(
-                HttpStatus.INTERNAL_SERVER_ERROR, "The service could not complete the request; it has been logged.");
+        ProblemDetail problem =
+                ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR, Problems.INTERNAL_ERROR_DETAIL);
         problem.setTitle("Internal error");
         return ResponseEntity.internalServerError().body(problem);
     }

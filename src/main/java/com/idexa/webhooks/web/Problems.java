@@ -11,6 +11,9 @@ import tools.jackson.databind.json.JsonMapper;
 /** Problem documents for an {@link ApiException}: in {@link ProblemHandler}, and from filters that answer themselves. */
 final class Problems {
 
+    /** The whole detail of a 500: nothing about what failed reaches the client. */
+    static final String INTERNAL_ERROR_DETAIL = "The service could not complete the request; it has been logged.";
+
     private Problems() {}
 
     static ProblemDetail of(ApiException e) {
