@@ -21,6 +21,8 @@ import org.springframework.web.method.annotation.HandlerMethodValidationExceptio
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.exc.InputCoercionException;
+import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.exc.InvalidNullException;
 import tools.jackson.databind.exc.MismatchedInputException;
@@ -100,35 +102,49 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
                 .body(handleApiException(new InvalidRequest(errors)).getBody());
     }
 
+    /**
+     * What is wrong with a body that could not be read, named by the JSON path of the value that could not be
+     * bound ({@code type}, {@code events[0].type}); only JSON that does not parse at all is the body's fault.
+     */
     private static List<FieldProblem> describeUnreadable(HttpMessageNotReadableException e) {
-        UnrecognizedPropertyException unknown = findCause(e, UnrecognizedPropertyException.class);
-        if (unknown != null) {
-            return List.of(new FieldProblem(path(unknown), "is not a known field"));
+        JacksonException jackson = findCause(e, JacksonException.class);
+        if (jackson == null) {
+            return List.of(new FieldProblem("body", "is missing or is not readable JSON"));
         }
-        InvalidNullException nullValue = findCause(e, InvalidNullException.class);
-        if (nullValue != null) {
-            return List.of(new FieldProblem(path(nullValue), "must not be null"));
-        }
-        MismatchedInputException mismatch = findCause(e, MismatchedInputException.class);
-        if (mismatch != null && !mismatch.getPath().isEmpty()) {
-            return List.of(new FieldProblem(path(mismatch), "must be " + describeType(mismatch.getTargetType())));
-        }
-        if (mismatch != null) {
-            return List.of(new FieldProblem("body", "must be a JSON object"));
-        }
-        StreamReadException malformed = findCause(e, StreamReadException.class);
-        if (malformed != null) {
-            String where = malformed.getLocation() == null
+        if (jackson instanceof StreamReadException && !(jackson instanceof InputCoercionException)) {
+            String where = jackson.getLocation() == null
                     ? ""
-                    : " at line " + malformed.getLocation().getLineNr() + ", column "
-                            + malformed.getLocation().getColumnNr();
+                    : " at line " + jackson.getLocation().getLineNr() + ", column "
+                            + jackson.getLocation().getColumnNr();
             return List.of(new FieldProblem("body", "is not well-formed JSON" + where));
         }
-        JacksonException other = findCause(e, JacksonException.class);
-        if (other != null && !other.getPath().isEmpty()) {
-            return List.of(new FieldProblem(path(other), "has an invalid value"));
+        if (jackson.getPath().isEmpty()) {
+            return List.of(new FieldProblem(
+                    "body",
+                    jackson instanceof MismatchedInputException
+                            ? "must be a JSON object"
+                            : "is missing or is not readable JSON"));
         }
-        return List.of(new FieldProblem("body", "is missing or is not readable JSON"));
+        return List.of(new FieldProblem(path(jackson), describeValue(jackson)));
+    }
+
+    private static String describeValue(JacksonException e) {
+        if (e instanceof UnrecognizedPropertyException) {
+            return "is not a known field";
+        }
+        if (e instanceof InvalidNullException) {
+            return "must not be null";
+        }
+        if (e instanceof InputCoercionException coercion) {
+            return "is out of range for " + describeType(coercion.getTargetType());
+        }
+        if (e instanceof MismatchedInputException mismatch) {
+            return "must be " + describeType(mismatch.getTargetType());
+        }
+        if (e instanceof StreamConstraintsException) {
+            return "is longer or more deeply nested than allowed";
+        }
+        return "has an invalid value";
     }
 
     private static String path(JacksonException e) {
@@ -143,6 +159,9 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     private static String describeType(@Nullable Class<?> type) {
         if (type == null) {
             return "of another type";
+        }
+        if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
+            return "an integer";
         }
         if (Number.class.isAssignableFrom(type) || type.isPrimitive()) {
             return "a number";
