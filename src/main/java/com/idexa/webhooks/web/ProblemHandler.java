@@ -2,6 +2,8 @@ package com.idexa.webhooks.web;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,13 +33,20 @@ import tools.jackson.databind.exc.UnrecognizedPropertyException;
 /**
  * Turns every error into an RFC 9457 problem document ({@code application/problem+json}). Framework errors
  * (405, 415, 404 for unknown paths, ...) are handled by the base class; this class adds the service's own
- * exceptions, readable messages for unreadable JSON, the {@code errors} list for validation, and a last resort
- * that answers 500 without class names or stack traces.
+ * exceptions, readable messages for unreadable JSON, the {@code errors} list for validation, a 503 with
+ * {@code Retry-After} while the database is unavailable, and a last resort that answers 500 without class names
+ * or stack traces.
  */
 @RestControllerAdvice
 public class ProblemHandler extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
+
+    /** What a 503 asks the caller to wait: a few times the pool's connection timeout (3 s). */
+    static final int RETRY_AFTER_SECONDS = 5;
+
+    private static final long OUTAGE_WARNING_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private final AtomicLong nextOutageWarning = new AtomicLong(System.nanoTime());
 
     @ExceptionHandler(ApiException.class)
     ResponseEntity<ProblemDetail> handleApiException(ApiException e) {
@@ -56,11 +65,45 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> handleUnexpected(Exception e) {
+        if (DatabaseOutage.causedBy(e)) {
+            return handleDatabaseOutage(e);
+        }
         log.error("Unexpected error while handling a request", e);
         ProblemDetail problem =
                 ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR, Problems.INTERNAL_ERROR_DETAIL);
         problem.setTitle("Internal error");
         return ResponseEntity.internalServerError().body(problem);
+    }
+
+    /**
+     * The database is unreachable, restarting or out of connections: a 503 with {@code Retry-After}, so the
+     * caller knows to try again. One warning line every ten seconds at most, without the stack: an outage is
+     * the same story told by every request.
+     */
+    private ResponseEntity<ProblemDetail> handleDatabaseOutage(Exception e) {
+        long now = System.nanoTime();
+        long due = nextOutageWarning.get();
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        if (now - due >= 0 && nextOutageWarning.compareAndSet(due, now + OUTAGE_WARNING_INTERVAL_NANOS)) {
+            log.warn(
+                    "The database is unavailable; answering 503 ({}{})",
+                    root.getClass().getSimpleName(),
+                    root.getMessage() == null ? "" : ": " + root.getMessage());
+        } else {
+            log.debug(
+                    "The database is unavailable; answering 503 ({})",
+                    root.getClass().getSimpleName());
+        }
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(
+                HttpStatus.SERVICE_UNAVAILABLE,
+                "The service cannot reach its database right now; retry after " + RETRY_AFTER_SECONDS + " seconds.");
+        problem.setTitle("Service unavailable");
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+                .header(HttpHeaders.RETRY_AFTER, String.valueOf(RETRY_AFTER_SECONDS))
+                .body(problem);
     }
 
     @Override
