@@ -11,6 +11,8 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.core.Ordered;
 import org.springframework.lang.Nullable;
 import org.springframework.web.filter.OncePerRequestFilter;
 import tools.jackson.databind.json.JsonMapper;
@@ -34,6 +36,13 @@ public class QueryStringFilter extends OncePerRequestFilter {
 
     public QueryStringFilter(JsonMapper json) {
         this.json = json;
+    }
+
+    /** Right after the request id, before any filter that might parse a parameter. */
+    static FilterRegistrationBean<QueryStringFilter> registration(JsonMapper json) {
+        var registration = new FilterRegistrationBean<>(new QueryStringFilter(json));
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 1);
+        return registration;
     }
 
     @Override

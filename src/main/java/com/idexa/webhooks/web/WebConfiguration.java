@@ -1,25 +1,18 @@
 package com.idexa.webhooks.web;
 
 import com.idexa.webhooks.config.WebhooksProperties;
-import org.apache.catalina.Pipeline;
-import org.apache.catalina.Valve;
-import org.apache.catalina.core.StandardHost;
-import org.apache.catalina.valves.ErrorReportValve;
-import org.springframework.boot.tomcat.ConfigurableTomcatWebServerFactory;
-import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
-import org.springframework.core.annotation.Order;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The operator-facing guards (the admin API takes {@code webhooks.admin-token}, intake takes
- * {@code webhooks.internal-token}), the query string check, the request body limits, and problem documents for
- * what Tomcat refuses itself. The client API's {@code IDEXA-API-KEY} is
+ * {@code webhooks.internal-token}) and the request body limits. The query string check and Tomcat's problem
+ * documents are in {@link ContainerGuardsConfiguration}, which the actuator's own port shares. The client API's {@code IDEXA-API-KEY} is
  * resolved by the client package's own configuration.
  */
 @Configuration(proxyBeanMethods = false)
@@ -38,36 +31,6 @@ class WebConfiguration implements WebMvcConfigurer {
         registry.addInterceptor(
                         new BearerTokenInterceptor(properties.internalToken(), "intake", "webhooks.internal-token"))
                 .addPathPatterns("/internal/**");
-    }
-
-    /**
-     * Tomcat's error report valve answers the requests it refuses before mapping them; ours answers problem
-     * documents. It replaces the one Spring Boot adds (hence the lowest precedence: this runs after Boot's
-     * customizer), and the host is told its class so it adds no default one either.
-     */
-    @Bean
-    @Order(Ordered.LOWEST_PRECEDENCE)
-    WebServerFactoryCustomizer<ConfigurableTomcatWebServerFactory> problemReportValve() {
-        return factory -> factory.addContextCustomizers(context -> {
-            Pipeline pipeline = context.getParent().getPipeline();
-            for (Valve valve : pipeline.getValves()) {
-                if (valve instanceof ErrorReportValve) {
-                    pipeline.removeValve(valve);
-                }
-            }
-            pipeline.addValve(new ProblemReportValve());
-            if (context.getParent() instanceof StandardHost host) {
-                host.setErrorReportValveClass(ProblemReportValve.class.getName());
-            }
-        });
-    }
-
-    /** Right after the request id, before any filter that might parse a parameter. */
-    @Bean
-    FilterRegistrationBean<QueryStringFilter> queryStringFilter(JsonMapper json) {
-        var registration = new FilterRegistrationBean<>(new QueryStringFilter(json));
-        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 1);
-        return registration;
     }
 
     @Bean
