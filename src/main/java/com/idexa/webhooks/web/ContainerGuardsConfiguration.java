@@ -6,7 +6,7 @@ import org.springframework.context.annotation.Bean;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * What stands in front of everything the servlet container serves: the query string check and problem documents
+ * What stands in front of everything the servlet container serves: the request parameter check and problem documents
  * for the requests Tomcat refuses itself. Component scanning puts it in the application's context; as a
  * management context configuration it is also imported into the actuator's own context when the actuator has a
  * port of its own ({@code management.server.port}, as the image runs it), whose Tomcat the application's filters
@@ -21,7 +21,7 @@ class ContainerGuardsConfiguration {
     }
 
     @Bean
-    FilterRegistrationBean<QueryStringFilter> queryStringFilter(JsonMapper json) {
-        return QueryStringFilter.registration(json);
+    FilterRegistrationBean<RequestParametersFilter> requestParametersFilter(JsonMapper json) {
+        return RequestParametersFilter.registration(json);
     }
 }

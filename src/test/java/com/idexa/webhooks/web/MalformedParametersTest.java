@@ -10,12 +10,13 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
 /**
- * A query string that is not percent-encoded UTF-8, or that carries a control character, is a 400 problem
- * document naming the parameter on every path, actuator included: never a 500 from deep inside Tomcat's
- * parameter parser or from PostgreSQL, and never a stack trace in the log.
+ * A query string (or a path parameter, {@code ;name=value}) that is not percent-encoded UTF-8, or that carries a
+ * control character, is a 400 problem document naming the parameter on every path, actuator included: never a
+ * 500 from deep inside Tomcat's or Spring's parameter parsing or from PostgreSQL, and never a stack trace in the
+ * log.
  */
 @ExtendWith(OutputCaptureExtension.class)
-class MalformedQueryStringTest extends IntegrationTest {
+class MalformedParametersTest extends IntegrationTest {
 
     private RawHttp.Response get(String target) {
         return new RawHttp(port).get(target, "IDEXA-API-KEY: " + newClient().apiKey());
@@ -61,6 +62,13 @@ class MalformedQueryStringTest extends IntegrationTest {
     }
 
     @Test
+    void refusesMalformedPathParameters() {
+        assertRefused(get("/document_webhooks;x=%%%/deliveries"), "path");
+        assertRefused(get("/document_webhooks/deliveries;a=%C0%AF"), "path");
+        assertRefused(get("/actuator/health;%%%"), "path");
+    }
+
+    @Test
     void refusesMoreParametersThanAnyEndpointTakes() {
         assertRefused(get("/document_webhooks/deliveries?" + "a=&".repeat(1_001)), "query");
         assertRefused(get("/actuator/health?" + "a&".repeat(101)), "query");
@@ -78,9 +86,11 @@ class MalformedQueryStringTest extends IntegrationTest {
     void letsWellFormedQueriesThrough() {
         RawHttp.Response accented = get("/document_webhooks/deliveries?documentId=%C3%A9t%C3%A9+1&limit=5");
         RawHttp.Response plain = get("/document_webhooks/deliveries?documentId=doc-1&&status=PENDING&flag");
+        RawHttp.Response pathParameter = get("/document_webhooks/deliveries;v=%C3%A9");
 
         assertThat(accented.status()).as(accented.toString()).isEqualTo(200);
         assertThat(plain.status()).as(plain.toString()).isEqualTo(200);
+        assertThat(pathParameter.status()).as(pathParameter.toString()).isEqualTo(200);
     }
 
     @Test
@@ -89,6 +99,7 @@ class MalformedQueryStringTest extends IntegrationTest {
         get("/document_webhooks/deliveries?cursor=%%%");
         get("/document_webhooks/deliveries?documentId=%00");
         get("/actuator/health?x=%%%");
+        get("/document_webhooks;x=%%%/deliveries");
 
         assertThat(output.getAll().substring(before)).doesNotContain("\tat ").doesNotContain("Exception");
     }

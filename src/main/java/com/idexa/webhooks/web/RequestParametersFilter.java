@@ -18,29 +18,31 @@ import org.springframework.web.filter.OncePerRequestFilter;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Reads the raw query string before anything parses it and refuses, with a 400 problem document naming the
- * parameter, one that is not strictly percent-encoded UTF-8 or that carries a control character. Left to
- * Tomcat, a malformed escape throws from whichever component first asks for a parameter (a 500, on actuator
- * paths too), an overlong or cut-short UTF-8 sequence decodes to replacement characters, and a NUL reaches
- * PostgreSQL, which refuses it; past 1,000 parameters Tomcat throws too. Nothing after this filter sees such a query string. It runs right after the
- * request id is assigned, before every other filter.
+ * Reads the raw query string and path parameters ({@code ;name=value} in a path segment) before anything parses
+ * them, and refuses, with a 400 problem document naming the parameter, one that is not strictly percent-encoded
+ * UTF-8 or that carries a control character. Left alone, a malformed escape throws from whichever component first
+ * asks for a parameter (a 500, on actuator paths too: Tomcat for the query, Spring's path parsing for path
+ * parameters, which Tomcat does not decode), an overlong or cut-short UTF-8 sequence decodes to replacement
+ * characters, and a NUL reaches PostgreSQL, which refuses it; past 1,000 parameters Tomcat throws too. Nothing
+ * after this filter sees such a request. It runs right after the request id is assigned, before every other
+ * filter.
  */
-public class QueryStringFilter extends OncePerRequestFilter {
+public class RequestParametersFilter extends OncePerRequestFilter {
 
-    private static final Logger log = LoggerFactory.getLogger(QueryStringFilter.class);
+    private static final Logger log = LoggerFactory.getLogger(RequestParametersFilter.class);
 
     /** No endpoint takes more than a handful; Tomcat throws (a 500) past its own limit of 1,000. */
     static final int MAX_PARAMETERS = 100;
 
     private final JsonMapper json;
 
-    public QueryStringFilter(JsonMapper json) {
+    public RequestParametersFilter(JsonMapper json) {
         this.json = json;
     }
 
     /** Right after the request id, before any filter that might parse a parameter. */
-    static FilterRegistrationBean<QueryStringFilter> registration(JsonMapper json) {
-        var registration = new FilterRegistrationBean<>(new QueryStringFilter(json));
+    static FilterRegistrationBean<RequestParametersFilter> registration(JsonMapper json) {
+        var registration = new FilterRegistrationBean<>(new RequestParametersFilter(json));
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 1);
         return registration;
     }
@@ -49,8 +51,11 @@ public class QueryStringFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         FieldProblem problem = check(request.getQueryString());
+        if (problem == null) {
+            problem = checkPathParameters(request.getRequestURI());
+        }
         if (problem != null) {
-            log.debug("Refused a malformed query string: {}", problem);
+            log.debug("Refused unreadable request parameters: {}", problem);
             Problems.write(response, request, new InvalidRequest(problem.field(), problem.message()), json);
             return;
         }
@@ -77,6 +82,27 @@ public class QueryStringFilter extends OncePerRequestFilter {
             Decoded value = equals < 0 ? Decoded.EMPTY : decode(pair.substring(equals + 1));
             if (value.problem() != null) {
                 return new FieldProblem(name.text(), value.problem());
+            }
+        }
+        return null;
+    }
+
+    /** The first path parameter of this raw request URI that cannot be read, or {@code null} when all can. */
+    @Nullable
+    static FieldProblem checkPathParameters(String uri) {
+        if (uri.indexOf(';') < 0) {
+            return null;
+        }
+        for (String segment : uri.split("/")) {
+            int semicolon = segment.indexOf(';');
+            if (semicolon < 0) {
+                continue;
+            }
+            for (String parameter : segment.substring(semicolon + 1).split(";")) {
+                String problem = decode(parameter).problem();
+                if (problem != null) {
+                    return new FieldProblem("path", "path parameters " + problem);
+                }
             }
         }
         return null;
