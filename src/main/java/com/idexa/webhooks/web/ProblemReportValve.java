@@ -15,6 +15,10 @@ import org.springframework.http.HttpStatus;
  * the path, an unknown transfer coding) is refused before it is mapped to the application, so no error page or
  * filter can reach it: this valve, on the host, is what answers. It never echoes the request, and stays silent
  * when the response already has a body (the application's own error page answered).
+ *
+ * <p>What even this valve cannot shape: a request line longer than the header buffer (8 KiB) leaves Tomcat no
+ * protocol version, so it answers as to HTTP/0.9, this problem document without a status line or headers; an
+ * HTTP/2 preface ({@code PRI * HTTP/2.0}) on this HTTP/1.1 port is closed without an answer.
  */
 final class ProblemReportValve extends ErrorReportValve {
 
