@@ -2,6 +2,8 @@ package com.idexa.webhooks.web;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +23,8 @@ import org.springframework.web.method.annotation.HandlerMethodValidationExceptio
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.exc.InputCoercionException;
+import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.exc.InvalidNullException;
 import tools.jackson.databind.exc.MismatchedInputException;
@@ -29,19 +33,24 @@ import tools.jackson.databind.exc.UnrecognizedPropertyException;
 /**
  * Turns every error into an RFC 9457 problem document ({@code application/problem+json}). Framework errors
  * (405, 415, 404 for unknown paths, ...) are handled by the base class; this class adds the service's own
- * exceptions, readable messages for unreadable JSON, the {@code errors} list for validation, and a last resort
- * that answers 500 without class names or stack traces.
+ * exceptions, readable messages for unreadable JSON, the {@code errors} list for validation, a 503 with
+ * {@code Retry-After} while the database is unavailable, and a last resort that answers 500 without class names
+ * or stack traces.
  */
 @RestControllerAdvice
 public class ProblemHandler extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
 
+    /** What a 503 asks the caller to wait: a few times the pool's connection timeout (3 s). */
+    static final int RETRY_AFTER_SECONDS = 5;
+
+    private static final long OUTAGE_WARNING_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private final AtomicLong nextOutageWarning = new AtomicLong(System.nanoTime());
+
     @ExceptionHandler(ApiException.class)
     ResponseEntity<ProblemDetail> handleApiException(ApiException e) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(e.status(), e.getMessage());
-        problem.setTitle(e.title());
-        e.properties().forEach(problem::setProperty);
+        ProblemDetail problem = Problems.of(e);
         HttpHeaders headers = new HttpHeaders();
         e.headers().forEach(headers::set);
         return ResponseEntity.status(e.status()).headers(headers).body(problem);
@@ -56,11 +65,45 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> handleUnexpected(Exception e) {
+        if (DatabaseOutage.causedBy(e)) {
+            return handleDatabaseOutage(e);
+        }
         log.error("Unexpected error while handling a request", e);
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(
-                HttpStatus.INTERNAL_SERVER_ERROR, "The service could not complete the request; it has been logged.");
+        ProblemDetail problem =
+                ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR, Problems.INTERNAL_ERROR_DETAIL);
         problem.setTitle("Internal error");
         return ResponseEntity.internalServerError().body(problem);
+    }
+
+    /**
+     * The database is unreachable, restarting or out of connections: a 503 with {@code Retry-After}, so the
+     * caller knows to try again. One warning line every ten seconds at most, without the stack: an outage is
+     * the same story told by every request.
+     */
+    private ResponseEntity<ProblemDetail> handleDatabaseOutage(Exception e) {
+        long now = System.nanoTime();
+        long due = nextOutageWarning.get();
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        if (now - due >= 0 && nextOutageWarning.compareAndSet(due, now + OUTAGE_WARNING_INTERVAL_NANOS)) {
+            log.warn(
+                    "The database is unavailable; answering 503 ({}{})",
+                    root.getClass().getSimpleName(),
+                    root.getMessage() == null ? "" : ": " + root.getMessage());
+        } else {
+            log.debug(
+                    "The database is unavailable; answering 503 ({})",
+                    root.getClass().getSimpleName());
+        }
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(
+                HttpStatus.SERVICE_UNAVAILABLE,
+                "The service cannot reach its database right now; retry after " + RETRY_AFTER_SECONDS + " seconds.");
+        problem.setTitle("Service unavailable");
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+                .header(HttpHeaders.RETRY_AFTER, String.valueOf(RETRY_AFTER_SECONDS))
+                .body(problem);
     }
 
     @Override
@@ -102,35 +145,49 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
                 .body(handleApiException(new InvalidRequest(errors)).getBody());
     }
 
+    /**
+     * What is wrong with a body that could not be read, named by the JSON path of the value that could not be
+     * bound ({@code type}, {@code events[0].type}); only JSON that does not parse at all is the body's fault.
+     */
     private static List<FieldProblem> describeUnreadable(HttpMessageNotReadableException e) {
-        UnrecognizedPropertyException unknown = findCause(e, UnrecognizedPropertyException.class);
-        if (unknown != null) {
-            return List.of(new FieldProblem(path(unknown), "is not a known field"));
+        JacksonException jackson = findCause(e, JacksonException.class);
+        if (jackson == null) {
+            return List.of(new FieldProblem("body", "is missing or is not readable JSON"));
         }
-        InvalidNullException nullValue = findCause(e, InvalidNullException.class);
-        if (nullValue != null) {
-            return List.of(new FieldProblem(path(nullValue), "must not be null"));
-        }
-        MismatchedInputException mismatch = findCause(e, MismatchedInputException.class);
-        if (mismatch != null && !mismatch.getPath().isEmpty()) {
-            return List.of(new FieldProblem(path(mismatch), "must be " + describeType(mismatch.getTargetType())));
-        }
-        if (mismatch != null) {
-            return List.of(new FieldProblem("body", "must be a JSON object"));
-        }
-        StreamReadException malformed = findCause(e, StreamReadException.class);
-        if (malformed != null) {
-            String where = malformed.getLocation() == null
+        if (jackson instanceof StreamReadException && !(jackson instanceof InputCoercionException)) {
+            String where = jackson.getLocation() == null
                     ? ""
-                    : " at line " + malformed.getLocation().getLineNr() + ", column "
-                            + malformed.getLocation().getColumnNr();
+                    : " at line " + jackson.getLocation().getLineNr() + ", column "
+                            + jackson.getLocation().getColumnNr();
             return List.of(new FieldProblem("body", "is not well-formed JSON" + where));
         }
-        JacksonException other = findCause(e, JacksonException.class);
-        if (other != null && !other.getPath().isEmpty()) {
-            return List.of(new FieldProblem(path(other), "has an invalid value"));
+        if (jackson.getPath().isEmpty()) {
+            return List.of(new FieldProblem(
+                    "body",
+                    jackson instanceof MismatchedInputException
+                            ? "must be a JSON object"
+                            : "is missing or is not readable JSON"));
         }
-        return List.of(new FieldProblem("body", "is missing or is not readable JSON"));
+        return List.of(new FieldProblem(path(jackson), describeValue(jackson)));
+    }
+
+    private static String describeValue(JacksonException e) {
+        if (e instanceof UnrecognizedPropertyException) {
+            return "is not a known field";
+        }
+        if (e instanceof InvalidNullException) {
+            return "must not be null";
+        }
+        if (e instanceof InputCoercionException coercion) {
+            return "is out of range for " + describeType(coercion.getTargetType());
+        }
+        if (e instanceof MismatchedInputException mismatch) {
+            return "must be " + describeType(mismatch.getTargetType());
+        }
+        if (e instanceof StreamConstraintsException) {
+            return "is longer or more deeply nested than allowed";
+        }
+        return "has an invalid value";
     }
 
     private static String path(JacksonException e) {
@@ -145,6 +202,9 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     private static String describeType(@Nullable Class<?> type) {
         if (type == null) {
             return "of another type";
+        }
+        if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
+            return "an integer";
         }
         if (Number.class.isAssignableFrom(type) || type.isPrimitive()) {
             return "a number";

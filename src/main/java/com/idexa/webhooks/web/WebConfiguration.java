@@ -11,8 +11,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The operator-facing guards (the admin API takes {@code webhooks.admin-token}, intake takes
- * {@code webhooks.internal-token}) and the request body limits. The client API's {@code IDEXA-API-KEY} is
- * resolved by the client package's own configuration.
+ * {@code webhooks.internal-token}) and the request body limits. The request parameter check and Tomcat's problem
+ * documents are in {@link ContainerGuardsConfiguration}, which the actuator's own port shares. The client API's
+ * {@code IDEXA-API-KEY} is resolved by the client package's own configuration.
  */
 @Configuration(proxyBeanMethods = false)
 class WebConfiguration implements WebMvcConfigurer {

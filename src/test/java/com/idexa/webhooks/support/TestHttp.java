@@ -20,7 +20,7 @@ public final class TestHttp {
     private final String base;
     private final Map<String, String> headers = new LinkedHashMap<>();
 
-    TestHttp(String base) {
+    public TestHttp(String base) {
         this.base = base;
     }
 
