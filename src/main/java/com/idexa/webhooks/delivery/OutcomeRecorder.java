@@ -1,5 +1,6 @@
 package com.idexa.webhooks.delivery;
 
+import com.idexa.webhooks.web.DatabaseOutage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -135,7 +136,7 @@ final class OutcomeRecorder {
                 }
                 return true;
             } catch (RuntimeException e) {
-                if (!DatabaseUnreachable.is(e)) {
+                if (!DatabaseOutage.causedBy(e)) {
                     log.error(
                             "Could not record {}: the database refused it; its deliveries are claimed again "
                                     + "when their leases run out",

@@ -15,9 +15,10 @@ import org.springframework.transaction.TransactionTimedOutException;
 /**
  * Tells a failure that is the database's passing trouble (unreachable, restarting, out of connections, a
  * statement timed out or lost to a deadlock, a commit or rollback on a connection that broke) from a fault in the
- * service. The first is a 503 the caller can retry; only the second is a 500.
+ * service. The first is a 503 the caller can retry (and an outcome the dispatcher writes again); only the second
+ * is a 500.
  */
-final class DatabaseOutage {
+public final class DatabaseOutage {
 
     /**
      * SQLSTATE prefixes of passing trouble: connection exceptions (08), insufficient resources (53, too many
@@ -29,7 +30,7 @@ final class DatabaseOutage {
 
     private DatabaseOutage() {}
 
-    static boolean causedBy(Throwable failure) {
+    public static boolean causedBy(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof DataAccessResourceFailureException
                     || cause instanceof TransientDataAccessException
