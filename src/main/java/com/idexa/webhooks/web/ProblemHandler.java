@@ -43,7 +43,7 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
 
-    /** What a 503 asks the caller to wait: a few times the pool's connection timeout (3 s). */
+    /** What a 503 asks the caller to wait: a little longer than the pool's connection timeout (3 s). */
     static final int RETRY_AFTER_SECONDS = 5;
 
     private static final long OUTAGE_WARNING_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
