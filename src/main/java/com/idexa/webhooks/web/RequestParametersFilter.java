@@ -50,7 +50,7 @@ public class RequestParametersFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        FieldProblem problem = check(request.getQueryString());
+        FieldProblem problem = checkQuery(request.getQueryString());
         if (problem == null) {
             problem = checkPathParameters(request.getRequestURI());
         }
@@ -64,7 +64,7 @@ public class RequestParametersFilter extends OncePerRequestFilter {
 
     /** The first parameter of this raw query string that cannot be read, or {@code null} when all can. */
     @Nullable
-    static FieldProblem check(@Nullable String query) {
+    static FieldProblem checkQuery(@Nullable String query) {
         if (query == null || query.isEmpty()) {
             return null;
         }
