@@ -1,5 +1,6 @@
 package com.idexa.webhooks.delivery;
 
+import com.idexa.webhooks.web.DatabaseOutage;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -8,6 +9,8 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
@@ -20,7 +23,10 @@ import org.springframework.stereotype.Component;
 class DeliveryMetrics {
 
     private final MeterRegistry registry;
+    private static final Logger log = LoggerFactory.getLogger(DeliveryMetrics.class);
+
     private final DeliveryQueue queue;
+    private volatile boolean gaugesStale;
     private final Counter deliveriesFailed;
     private final Counter deliveriesCancelled;
     private final Timer firstAttemptLag;
@@ -89,7 +95,22 @@ class DeliveryMetrics {
 
     @Scheduled(fixedDelayString = "${webhooks.metrics.queue-refresh:5s}", initialDelayString = "1s")
     void refreshQueueGauges() {
-        DeliveryQueue.Depth depth = queue.depth();
+        DeliveryQueue.Depth depth;
+        try {
+            depth = queue.depth();
+        } catch (RuntimeException e) {
+            if (!DatabaseOutage.causedBy(e)) {
+                throw e;
+            }
+            if (!gaugesStale) {
+                log.warn(
+                        "Queue gauges not refreshed: the database is unreachable ({})",
+                        e.getClass().getSimpleName());
+                gaugesStale = true;
+            }
+            return; // the gauges keep their last values; the alert on the oldest due age stays meaningful
+        }
+        gaugesStale = false;
         pending.set(depth.pending());
         due.set(depth.due());
         oldestDueSeconds.set(depth.oldestDueSeconds());

@@ -1,6 +1,7 @@
 package com.idexa.webhooks.deliverylog;
 
 import com.idexa.webhooks.config.WebhooksProperties;
+import com.idexa.webhooks.web.DatabaseOutage;
 import jakarta.annotation.PostConstruct;
 import java.time.Duration;
 import java.util.concurrent.Executors;
@@ -67,7 +68,11 @@ class DeliveryPurger implements DisposableBean {
                 log.info("Purged {} finished deliveries and events older than {}", deleted, retention);
             }
         } catch (RuntimeException e) {
-            log.warn("Purging old deliveries failed; trying again in {}", interval, e);
+            if (DatabaseOutage.causedBy(e)) {
+                log.warn("Purging old deliveries failed: the database is unreachable; trying again in {}", interval);
+            } else {
+                log.warn("Purging old deliveries failed; trying again in {}", interval, e);
+            }
         }
     }
 }
