@@ -102,7 +102,7 @@ class DeliverySender {
         }
         putIfNoHeader(headers, "User-Agent", userAgent);
         headers.put("webhook-id", delivery.id().toString());
-        headers.put("webhook-timestamp", Long.toString(attemptedAt.toEpochSecond()));
+        headers.put("webhook-timestamp", Long.toString(delivery.now().toEpochSecond())); // this request's own time
         return new OutboundRequest(webhook.method(), URI.create(url), headers, body);
     }
 

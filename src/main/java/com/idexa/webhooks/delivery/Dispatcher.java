@@ -1,15 +1,18 @@
 package com.idexa.webhooks.delivery;
 
 import com.idexa.webhooks.config.WebhooksProperties;
+import com.idexa.webhooks.web.DatabaseOutage;
 import com.idexa.webhooks.webhook.Webhook;
 import com.idexa.webhooks.webhook.WebhookService;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -45,6 +48,8 @@ public class Dispatcher implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
     /** While there is a backlog, claims wait this long at most for a quarter of the room to come free. */
     private static final Duration COALESCE = Duration.ofMillis(20);
+    /** At shutdown, how long aborted attempts and the last outcomes get once the grace has run out. */
+    private static final Duration AFTER_ABORT = Duration.ofSeconds(5);
 
     private final DeliveryQueue queue;
     private final DeliverySender sender;
@@ -111,8 +116,7 @@ public class Dispatcher implements SmartLifecycle {
                     return thread;
                 });
         workers.allowCoreThreadTimeOut(true);
-        recorder = new OutcomeRecorder(
-                queue, outcome -> held.letGo(outcome.delivery().id()));
+        recorder = new OutcomeRecorder(queue, outcome -> held.letGo(outcome.delivery()));
         recorder.start("delivery-outcomes");
         heartbeat = new LeaseHeartbeat(queue, held, settings.lease(), settings.heartbeatInterval());
         heartbeat.start();
@@ -135,15 +139,17 @@ public class Dispatcher implements SmartLifecycle {
         running = false;
         notifications.unsubscribe(signal);
         signal.signal();
+        long graceEnds = System.nanoTime() + settings.shutdownGrace().toNanos();
         try {
-            loop.join(settings.shutdownGrace().toMillis() + 1000);
+            loop.join(Math.max(1, untilMillis(graceEnds)));
             workers.shutdown();
-            if (!workers.awaitTermination(settings.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)) {
-                abortAttemptsInFlight("interrupted: this instance shut down before the endpoint answered");
+            if (!workers.awaitTermination(untilMillis(graceEnds), TimeUnit.MILLISECONDS)) {
+                abortAttemptsHeld("interrupted: this instance shut down before the endpoint answered");
                 // An aborted exchange ends at once; a token fetch in progress ends by its own deadline.
-                workers.awaitTermination(requestTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+                workers.awaitTermination(
+                        Math.min(requestTimeout.toMillis(), AFTER_ABORT.toMillis()), TimeUnit.MILLISECONDS);
             }
-            recorder.stop(settings.shutdownGrace());
+            recorder.stop(AFTER_ABORT);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
@@ -152,15 +158,20 @@ public class Dispatcher implements SmartLifecycle {
         releaseUnstarted();
     }
 
-    private void abortAttemptsInFlight(String reason) {
-        held.all().stream().filter(entry -> entry.sending).forEach(entry -> entry.abort.abort(reason));
+    /** Aborts every held attempt, also one a worker is only about to start: an abort is kept until it is used. */
+    private void abortAttemptsHeld(String reason) {
+        held.all().forEach(entry -> entry.abort.abort(reason));
+    }
+
+    private static long untilMillis(long deadlineNanos) {
+        return Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
     }
 
     /** Gives back deliveries whose attempt never started; any other still held is left to its lease. */
     private void releaseUnstarted() {
         List<HeldDeliveries.Held> unfinished = held.all();
         List<ClaimedDelivery> unstarted = unfinished.stream()
-                .filter(entry -> !entry.started)
+                .filter(HeldDeliveries.Held::release)
                 .map(entry -> entry.delivery)
                 .toList();
         int released = 0;
@@ -198,7 +209,8 @@ public class Dispatcher implements SmartLifecycle {
     }
 
     private void runLoop() {
-        while (running) {
+        // A loop left behind by a stop() that could not wait for it ends as soon as it sees it is not the loop.
+        while (running && Thread.currentThread() == loop) {
             Duration wait = settings.pollInterval();
             try {
                 wait = claimAndStart();
@@ -241,6 +253,12 @@ public class Dispatcher implements SmartLifecycle {
         List<ClaimedDelivery> batch =
                 queue.claim(want, slots.perClient(), slots.roomOfBusyClients(), settings.lease(), UUID.randomUUID());
         long leaseValidUntil = claimStarted + settings.lease().toNanos();
+        if (!running || Thread.currentThread() != loop) {
+            queue.release(batch.stream()
+                    .filter(delivery -> delivery.status() == DeliveryStatus.PENDING)
+                    .toList()); // stopped while claiming: give them back unstarted
+            return settings.pollInterval();
+        }
         for (ClaimedDelivery delivery : batch) {
             if (delivery.status() == DeliveryStatus.FAILED) {
                 metrics.gaveUp();
@@ -251,7 +269,15 @@ public class Dispatcher implements SmartLifecycle {
             slots.take(delivery.clientId());
             HeldDeliveries.Held entry = held.hold(delivery, leaseValidUntil);
             started.incrementAndGet();
-            workers.execute(() -> run(entry));
+            try {
+                workers.execute(() -> run(entry));
+            } catch (RejectedExecutionException e) { // shutting down: give it back unstarted
+                entry.release();
+                held.letGo(delivery);
+                slots.free(delivery.clientId());
+                inFlight.decrementAndGet();
+                queue.release(List.of(delivery));
+            }
         }
         backlog = batch.size() == want;
         return backlog ? Duration.ZERO : settings.pollInterval();
@@ -259,25 +285,33 @@ public class Dispatcher implements SmartLifecycle {
 
     private void run(HeldDeliveries.Held entry) {
         ClaimedDelivery delivery = entry.delivery;
-        entry.started = true;
+        if (!entry.start()) {
+            return; // released at shutdown before this worker got to it
+        }
         entry.sending = true;
         MDC.put("deliveryId", delivery.id().toString());
         MDC.put("eventId", delivery.eventKey());
         MDC.put("clientId", delivery.clientId().toString());
+        boolean queued = false;
         try {
             Outcome outcome;
             try {
                 outcome = attempt(entry);
-            } catch (RuntimeException | StackOverflowError e) {
-                log.error("Attempt failed unexpectedly; it is recorded as a failed attempt", e);
-                outcome = decided(delivery, internalError(delivery));
+            } catch (VirtualMachineError e) {
+                throw e;
+            } catch (Throwable e) {
+                outcome = decided(delivery, unexpected(delivery, e));
             }
             entry.sending = false;
             recorder.record(outcome);
+            queued = true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             log.warn("Interrupted before the outcome was queued; the delivery falls due when its lease runs out");
         } finally {
+            if (!queued) {
+                held.letGo(delivery); // no longer renewed: its lease runs out, and the claim limit applies
+            }
             entry.sending = false;
             slots.free(delivery.clientId());
             inFlight.decrementAndGet();
@@ -318,10 +352,27 @@ public class Dispatcher implements SmartLifecycle {
         return Outcome.attempted(delivery, attempt, decision);
     }
 
-    /** An attempt that could not be made for a reason of ours; the client reads that, and no class name. */
-    private static AttemptRecord internalError(ClaimedDelivery delivery) {
+    /**
+     * An attempt that could not be made for a reason of ours; the client reads that, and no class name. The
+     * database being away says nothing about the endpoint: that attempt is interrupted, not failed.
+     */
+    private static AttemptRecord unexpected(ClaimedDelivery delivery, Throwable e) {
+        OffsetDateTime at = delivery.now().truncatedTo(ChronoUnit.MICROS);
+        if (DatabaseOutage.causedBy(e)) {
+            log.warn(
+                    "Attempt not made: the database is unreachable ({})",
+                    e.getClass().getSimpleName());
+            return AttemptRecord.unanswered(
+                    at,
+                    0,
+                    null,
+                    null,
+                    "interrupted: the webhook service could not reach its database to prepare the attempt",
+                    AttemptRecord.INTERRUPTED);
+        }
+        log.error("Attempt failed unexpectedly; it is recorded as a failed attempt", e);
         return AttemptRecord.unanswered(
-                delivery.now().truncatedTo(ChronoUnit.MICROS),
+                at,
                 0,
                 null,
                 null,

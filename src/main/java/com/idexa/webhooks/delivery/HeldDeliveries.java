@@ -5,12 +5,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The deliveries this instance holds the lease of: claimed, and not yet recorded. The heartbeat renews them, the
  * recorder lets go of them once their outcome is written, and shutdown decides what to do with the rest.
  */
 final class HeldDeliveries {
+
+    private static final int UNSTARTED = 0;
+    private static final int STARTED = 1;
+    private static final int RELEASED = 2;
 
     /** One held delivery and the state of its attempt. */
     static final class Held {
@@ -21,11 +26,21 @@ final class HeldDeliveries {
         /** Set when a worker starts the attempt, cleared when the attempt has ended (its outcome is being recorded). */
         volatile boolean sending;
 
-        volatile boolean started;
+        private final AtomicInteger state = new AtomicInteger(UNSTARTED);
 
         Held(ClaimedDelivery delivery, long leaseValidUntilNanos) {
             this.delivery = delivery;
             this.leaseValidUntilNanos = leaseValidUntilNanos;
+        }
+
+        /** A worker may start the attempt only if the delivery was not released meanwhile. */
+        boolean start() {
+            return state.compareAndSet(UNSTARTED, STARTED);
+        }
+
+        /** The delivery may be given back only if no worker has started (or will start) its attempt. */
+        boolean release() {
+            return state.compareAndSet(UNSTARTED, RELEASED);
         }
     }
 
@@ -37,8 +52,13 @@ final class HeldDeliveries {
         return entry;
     }
 
-    void letGo(UUID deliveryId) {
-        held.remove(deliveryId);
+    /**
+     * Stops holding the delivery under this claim's lease. A newer claim of the same delivery (its lease ran out and
+     * it was claimed again before an old outcome was written) is a different hold, and stays.
+     */
+    void letGo(ClaimedDelivery claim) {
+        held.computeIfPresent(
+                claim.id(), (id, entry) -> entry.delivery.leaseToken().equals(claim.leaseToken()) ? null : entry);
     }
 
     boolean holds(UUID deliveryId) {

@@ -16,8 +16,8 @@ import java.util.random.RandomGenerator;
  *
  * <ol>
  *   <li>a 2xx answer: SUCCEEDED;
- *   <li>an attempt this service aborted itself (shutdown, a lease it could not renew): due again at once, not
- *       counted against the schedule, since it says nothing about the endpoint;
+ *   <li>an attempt this service aborted itself (shutdown, a lease it could not renew): due again after a
+ *       second (never in a tight loop), not counted against the schedule, since it says nothing about the endpoint;
  *   <li>410 Gone: FAILED at once;
  *   <li>more failures than there are delays: FAILED;
  *   <li>otherwise PENDING, retried after {@code Retry-After} on 429 and 503 (up to a cap, never sooner than
@@ -25,6 +25,9 @@ import java.util.random.RandomGenerator;
  * </ol>
  */
 final class OutcomePolicy {
+
+    /** An interrupted attempt is tried again this soon: promptly, yet never in a tight loop. */
+    static final Duration AFTER_INTERRUPTION = Duration.ofSeconds(1);
 
     /**
      * The delivery's next state.
@@ -83,7 +86,7 @@ final class OutcomePolicy {
             return Decision.succeeded(failuresBefore);
         }
         if (attempt.interrupted()) {
-            return Decision.retryIn(failuresBefore, Duration.ZERO);
+            return Decision.retryIn(failuresBefore, AFTER_INTERRUPTION);
         }
         return onFailure.onFailure(attempt, failuresBefore + 1);
     }

@@ -55,8 +55,10 @@ final class OutcomeRecorder {
 
     /** Writes everything submitted so far, then stops; gives up what is still unwritten after {@code timeout}. */
     void stop(Duration timeout) throws InterruptedException {
-        pending.put(STOP);
-        writer.join(timeout.toMillis());
+        long deadline = System.nanoTime() + timeout.toNanos();
+        if (pending.offer(STOP, timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            writer.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        }
         if (writer.isAlive()) {
             writer.interrupt();
             writer.join(1000);

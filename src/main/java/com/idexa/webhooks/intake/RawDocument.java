@@ -1,5 +1,8 @@
 package com.idexa.webhooks.intake;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
@@ -32,7 +35,17 @@ record RawDocument(String json) {
             if (source == null || start < 0 || end > source.length || end <= start) {
                 throw new IllegalStateException("documents are read through EventReader, which knows their bytes");
             }
-            return new RawDocument(new String(source, (int) start, (int) (end - start), StandardCharsets.UTF_8));
+            try {
+                return new RawDocument(StandardCharsets.UTF_8
+                        .newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT)
+                        .decode(ByteBuffer.wrap(source, (int) start, (int) (end - start)))
+                        .toString());
+            } catch (CharacterCodingException e) {
+                // Skipped strings are not decoded by the parser: bytes that are not UTF-8 would be sent altered.
+                return context.reportInputMismatch(RawDocument.class, "document must be valid UTF-8");
+            }
         }
     }
 }

@@ -34,7 +34,6 @@ class EndlessAnswerDeliveryTest extends DeliveryTestSupport {
         assertThat(done.get("attemptCount").asInt()).isEqualTo(1);
         JsonNode attempt = done.get("attempts").get(0);
         assertThat(attempt.get("statusCode").asInt()).isEqualTo(200);
-        assertThat(attempt.get("durationMs").asLong()).isLessThan(2000);
         assertThat(attempt.get("responseBody").asString()).endsWith("…[truncated]");
     }
 }

@@ -19,10 +19,10 @@ import org.springframework.dao.DataAccessResourceFailureException;
  */
 class LeaseHeartbeatTest {
 
-    private static final Duration LEASE = Duration.ofMillis(900);
-    private static final Duration INTERVAL = Duration.ofMillis(150);
+    private static final Duration LEASE = Duration.ofMillis(1500);
+    private static final Duration INTERVAL = Duration.ofMillis(400);
     /** Just before the lease ends: by then the attempt must have been aborted (the watch aborts an interval early). */
-    private static final long SHORTLY = Duration.ofMillis(40).toNanos();
+    private static final long SHORTLY = Duration.ofMillis(30).toNanos();
 
     private final HeldDeliveries held = new HeldDeliveries();
     private final CountDownLatch thaw = new CountDownLatch(1);
@@ -88,7 +88,7 @@ class LeaseHeartbeatTest {
                 System.nanoTime(),
                 DeliveryStatus.PENDING);
         HeldDeliveries.Held entry = held.hold(delivery, System.nanoTime() + LEASE.toNanos());
-        entry.started = true;
+        entry.start();
         entry.sending = true;
         return entry;
     }

@@ -33,7 +33,7 @@ import org.springframework.test.context.DynamicPropertySource;
 class DatabaseOutageTest {
 
     static final String INTERNAL_TOKEN = "outage-internal-token";
-    private static final Duration PROBE_BUDGET = Duration.ofSeconds(1);
+    private static final Duration PROBE_BUDGET = Duration.ofSeconds(2);
 
     private static final TcpProxy database =
             TcpProxy.inFrontOf(TestDatabase.get().url());

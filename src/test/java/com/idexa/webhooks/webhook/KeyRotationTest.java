@@ -83,7 +83,7 @@ class KeyRotationTest {
                         .allSatisfy(box -> assertThat(header(box)).isEqualTo(version2Header(KEY_B))));
         await().atMost(Duration.ofSeconds(10))
                 .untilAsserted(() ->
-                        assertThat(output).contains("Re-sealed 2 webhook secrets with the current encryption key"));
+                        assertThat(output).contains("re-sealed 2 webhook secrets with the current encryption key"));
         rotated.close();
 
         ConfigurableApplicationContext onlyB = start(KEY_B, "");
