@@ -97,7 +97,8 @@ final class LeaseHeartbeat {
     private void abortWhereLeaseInDoubt(long now) {
         for (HeldDeliveries.Held entry : held.all()) {
             if (entry.sending && now > entry.leaseValidUntilNanos - interval.toNanos()) {
-                entry.abort.abort("interrupted: the lease could not be renewed (database unreachable)");
+                entry.abort.abort(
+                        "interrupted: the lease could not be renewed in time (database unreachable or this instance stalled)");
             }
         }
     }

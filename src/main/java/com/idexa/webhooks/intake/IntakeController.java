@@ -78,7 +78,15 @@ class IntakeController {
                             content = @Content(schema = @Schema(implementation = EventReader.BatchRequest.class)))
                     @RequestBody
                     byte[] body,
+            @Parameter(description = "Not for batches: give every event its own eventId")
+                    @RequestHeader(name = IDEMPOTENCY_KEY, required = false)
+                    String idempotencyKey,
             HttpServletRequest request) {
+        if (idempotencyKey != null) {
+            throw new InvalidRequest(
+                    IDEMPOTENCY_KEY,
+                    "Idempotency-Key applies to the single call; in a batch, give every event its own eventId");
+        }
         return new BatchResult(answer(
                 request,
                 () -> intake.recordDocumentsFinished(reader.readBatch(body).events().stream()

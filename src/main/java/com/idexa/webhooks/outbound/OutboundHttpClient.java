@@ -27,10 +27,13 @@ import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.ManagedHttpClientConnectionFactory;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.MessageConstraintException;
+import org.apache.hc.core5.http.config.Http1Config;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
 import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
@@ -44,6 +47,11 @@ import org.apache.hc.core5.util.Timeout;
  * read.
  */
 public class OutboundHttpClient implements AutoCloseable {
+
+    /** Most header lines read from an answer. */
+    static final int MAX_HEADER_COUNT = 100;
+    /** Longest line of an answer's head (status line or header). */
+    static final int MAX_LINE_LENGTH = 8 * 1024;
 
     /** How long the body of an answer is read after its status line, when only the status matters. */
     static final Duration BODY_READ_WINDOW = Duration.ofSeconds(1);
@@ -64,6 +72,13 @@ public class OutboundHttpClient implements AutoCloseable {
                         .build())
                 .setMaxConnTotal(maxConnections)
                 .setMaxConnPerRoute(maxConnections)
+                // The response head is bounded too: an endless header block must not fill the heap.
+                .setConnectionFactory(ManagedHttpClientConnectionFactory.builder()
+                        .http1Config(Http1Config.custom()
+                                .setMaxHeaderCount(MAX_HEADER_COUNT)
+                                .setMaxLineLength(MAX_LINE_LENGTH)
+                                .build())
+                        .build())
                 .build();
         this.http = HttpClients.custom()
                 .setConnectionManager(connections)
@@ -277,6 +292,13 @@ public class OutboundHttpClient implements AutoCloseable {
         if (blocked != null) {
             return new OutboundFailure(
                     OutboundFailure.Kind.BLOCKED, "blocked by the network policy: " + blocked.getMessage(), elapsed);
+        }
+        if (find(e, MessageConstraintException.class) != null) {
+            return new OutboundFailure(
+                    OutboundFailure.Kind.CONNECTION,
+                    "the answer's headers are too large (more than " + MAX_HEADER_COUNT + " headers or a line over "
+                            + MAX_LINE_LENGTH / 1024 + " KiB)",
+                    elapsed);
         }
         if (find(e, ConnectTimeoutException.class) != null) {
             return new OutboundFailure(OutboundFailure.Kind.TIMEOUT, "connect timed out", elapsed);

@@ -10,6 +10,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -49,7 +50,9 @@ class WebhookValidator {
     private static final int MAX_HEADER_VALUE = 8192;
     private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}");
     private static final Pattern HEADER_VALUE = Pattern.compile("[\\t\\x20-\\x7e\\x80-\\xff]*");
-    private static final Pattern TOKEN_ATTR = Pattern.compile("[A-Za-z0-9_$@-]+(\\.[A-Za-z0-9_$@-]+)*");
+    /** One segment of a dotted token path; the path is split on dots first (a repeated group recurses per dot). */
+    private static final Pattern TOKEN_ATTR_SEGMENT = Pattern.compile("[A-Za-z0-9_$@-]+");
+
     private static final Pattern HOST_AND_PORT = Pattern.compile("([^:\\[\\]]+|\\[[^\\]]*\\])(?::([0-9]*))?");
 
     private static final Pattern AUTH_SCHEME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
@@ -152,7 +155,7 @@ class WebhookValidator {
             tokenAttr = trim(request.authorizationResponseTokenAttr()) == null
                     ? DEFAULT_TOKEN_ATTR
                     : trim(request.authorizationResponseTokenAttr());
-            if (!TOKEN_ATTR.matcher(tokenAttr).matches()) {
+            if (!isTokenPath(tokenAttr)) {
                 errors.add(
                         new FieldProblem(
                                 "authorizationResponseTokenAttr",
@@ -299,5 +302,11 @@ class WebhookValidator {
 
     private static String trim(String value) {
         return value == null ? null : value.strip();
+    }
+
+    private static boolean isTokenPath(String path) {
+        return path.length() <= 255
+                && Arrays.stream(path.split("\\.", -1))
+                        .allMatch(segment -> TOKEN_ATTR_SEGMENT.matcher(segment).matches());
     }
 }

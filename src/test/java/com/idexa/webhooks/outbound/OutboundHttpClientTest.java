@@ -132,6 +132,19 @@ class OutboundHttpClientTest {
     }
 
     @Test
+    void anEndlessHeadIsRefusedAfterItsLimitNotReadIntoMemory() throws Exception {
+        try (var flood = TricklingReceiver.endlessHeaders();
+                var open = client(new NetworkPolicy(true, HostResolver.SYSTEM), Duration.ofSeconds(10))) {
+            assertThatThrownBy(() -> open.send(get(flood.url("/headers")), 4096))
+                    .isInstanceOf(OutboundFailure.class)
+                    .hasMessageStartingWith("the answer's headers are too large");
+
+            await().atMost(Duration.ofSeconds(3)).until(() -> flood.connectionsClosedByClient() == 1);
+            assertThat(flood.bodyBytesWritten()).isLessThan(16L * 1024 * 1024);
+        }
+    }
+
+    @Test
     void aSuccessWhoseBodyTricklesIsAnsweredWithinTheBodyWindow() throws Exception {
         try (var trickle = TricklingReceiver.endless(10, 1, Duration.ofMillis(200));
                 var open = client(new NetworkPolicy(true, HostResolver.SYSTEM), Duration.ofSeconds(10))) {

@@ -35,6 +35,7 @@ public final class TricklingReceiver implements AutoCloseable {
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicInteger closedByClient = new AtomicInteger();
     private final AtomicLong bytesWritten = new AtomicLong();
+    private volatile boolean headerFlood;
 
     private TricklingReceiver(
             int status, long contentLength, int burstBytes, int trickleBytes, Duration trickleEvery, byte fill) {
@@ -62,6 +63,13 @@ public final class TricklingReceiver implements AutoCloseable {
     /** Answers 200 with a {@code Content-Length} body of that many bytes, written as fast as the client reads. */
     public static TricklingReceiver huge(long contentLength) {
         return new TricklingReceiver(200, contentLength, 0, 64 * 1024, Duration.ZERO, (byte) 'x');
+    }
+
+    /** Answers a status line, then header lines of 8,000 bytes each, without end: a head that never finishes. */
+    public static TricklingReceiver endlessHeaders() {
+        TricklingReceiver receiver = new TricklingReceiver(200, -1, 0, 0, Duration.ZERO, (byte) 'a');
+        receiver.headerFlood = true;
+        return receiver;
     }
 
     /** A JSON-ish endless answer: starts an object and never ends it (for a token endpoint). */
@@ -103,6 +111,14 @@ public final class TricklingReceiver implements AutoCloseable {
             OutputStream out = socket.getOutputStream();
             while (readRequestHead(in)) {
                 requests.incrementAndGet();
+                if (headerFlood) {
+                    out.write("HTTP/1.1 200 OK\r\n".getBytes(StandardCharsets.US_ASCII));
+                    byte[] line = ("X-A: " + "a".repeat(8000) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+                    while (true) {
+                        out.write(line);
+                        bytesWritten.addAndGet(line.length);
+                    }
+                }
                 out.write(head.getBytes(StandardCharsets.US_ASCII));
                 out.flush();
                 long remaining = contentLength < 0 ? Long.MAX_VALUE : contentLength;

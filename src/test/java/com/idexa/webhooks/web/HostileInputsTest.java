@@ -1,0 +1,59 @@
+package com.idexa.webhooks.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.idexa.webhooks.client.ClientService;
+import com.idexa.webhooks.support.DeliveryTestSupport;
+import com.idexa.webhooks.support.TestHttp;
+import org.junit.jupiter.api.Test;
+
+/** Inputs a hostile tester sent that reached a 500, a stack overflow or a silent merge: each is a clear 4xx now. */
+class HostileInputsTest extends DeliveryTestSupport {
+
+    @Test
+    void aVeryLongDottedTokenPathIsA400NotAStackOverflow() {
+        ClientService.IssuedKey client = newClient();
+        String path = "a.".repeat(2000) + "a";
+
+        TestHttp.Response response = http().apiKey(client.apiKey()).post("/document_webhooks", """
+                        {"name": "n", "type": 0, "method": "POST", "url": "https://hooks.example.com/:id",
+                         "authorizationUrl": "https://auth.example.com/t", "authorizationResponseTokenAttr": "%s"}""".formatted(path));
+
+        assertThat(response.status()).as(response.body()).isEqualTo(400);
+        assertThat(response.body()).contains("authorizationResponseTokenAttr");
+    }
+
+    @Test
+    void eventIdsWithUnpairedSurrogatesAreRefusedNotMergedIntoOne() {
+        ClientService.IssuedKey client = newClient();
+
+        TestHttp.Response high = reportDocument(client, "\\ud800", "{\"id\": \"a\"}");
+        TestHttp.Response low = reportDocument(client, "\\udbff", "{\"id\": \"b\"}");
+
+        assertThat(high.status()).as(high.body()).isEqualTo(400);
+        assertThat(high.body()).contains("eventId");
+        assertThat(low.status()).as(low.body()).isEqualTo(400);
+    }
+
+    @Test
+    void aMultipartBodyIsRefusedWithoutA500() {
+        TestHttp.Response response = http().send("POST", "/document_webhooks", "x", "multipart/form-data");
+
+        assertThat(response.status()).isBetween(400, 499);
+        assertThat(response.contentType()).startsWith("application/problem+json");
+    }
+
+    @Test
+    void aBatchRefusesAnIdempotencyKeyItCannotHonour() {
+        ClientService.IssuedKey client = newClient();
+        String batch = "{\"events\": [{\"clientId\": \"" + client.clientId()
+                + "\", \"type\": 0, \"document\": {\"id\": \"d\"}}]}";
+
+        TestHttp.Response response = http().bearer(INTERNAL_TOKEN)
+                .header("Idempotency-Key", "batch-1")
+                .post("/internal/document_events/batch", batch);
+
+        assertThat(response.status()).as(response.body()).isEqualTo(400);
+        assertThat(response.body()).contains("Idempotency-Key");
+    }
+}
