@@ -198,6 +198,7 @@ public final class FaultHarness {
             instance.start();
             instance.awaitReady(STARTUP_LIMIT);
         }
+        String loadAverageAtStart = loadAverage();
         List<String> clientIds = registerClients(instances.get(0));
         receiver.forget();
 
@@ -209,7 +210,7 @@ public final class FaultHarness {
                 List<ServiceInstance> pool = ready.isEmpty() ? instances : ready;
                 return pool.get(Math.floorMod(turn.getAndIncrement(), pool.size()));
             };
-            IntakeLoad load = new IntakeLoad(http, INTAKE, clientIds, router, "s" + scenario);
+            IntakeLoad load = new IntakeLoad(INTAKE, clientIds, router, "s" + scenario);
             long loadStart = System.nanoTime();
             long loadEnd = loadStart + loadDuration(scenario).toNanos();
             Thread offering = new Thread(
@@ -234,8 +235,17 @@ public final class FaultHarness {
                 running.remove(instance);
             }
             Predicate<Integer> healthy = scenario == 6 ? client -> !hanging().contains(client) : null;
-            return new ScenarioFindings(
-                    loadStart, faults, load.events(), load.calls(), receiver.requests(), probe.samples(), healthy);
+            List<FaultReceiver.Request> requests = receiver.requests();
+            List<ReadinessProbe.Sample> samples = probe.samples();
+            RawData.write(
+                    work.resolve("s" + scenario), loadStart, faults, load.events(), load.calls(), requests, samples);
+            ScenarioFindings found =
+                    new ScenarioFindings(loadStart, faults, load.events(), load.calls(), requests, samples, healthy);
+            found.rows()
+                    .put(
+                            "Machine load (1-minute load average) at start / end",
+                            loadAverageAtStart + " / " + loadAverage());
+            return found;
         }
     }
 
@@ -402,6 +412,14 @@ public final class FaultHarness {
         long wait = nanos - System.nanoTime();
         if (wait > 0) {
             TimeUnit.NANOSECONDS.sleep(wait); // the scenario's own clock: the fault happens at a set time
+        }
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException e) {
+            return "?";
         }
     }
 

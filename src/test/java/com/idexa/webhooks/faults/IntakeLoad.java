@@ -1,32 +1,43 @@
 package com.idexa.webhooks.faults;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
+import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.hc.client5.http.classic.methods.HttpPost;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.apache.hc.core5.http.io.entity.StringEntity;
+import org.apache.hc.core5.util.Timeout;
 
 /**
  * The platform: offers single events at a fixed rate, each with an {@code eventId} of its own, and behaves as a
  * well-behaved caller does: a 503 is retried after its {@code Retry-After} (at most 5 s), a 500, a timeout or a
  * refused connection after 1, 2, then 4 s, always with the same {@code eventId}, until a 202 or a deadline. Every
- * answer is recorded. Calls are asynchronous, so a service that hangs does not slow the offered rate.
+ * answer is recorded. Like a real platform it has a bounded number of senders ({@value #SENDERS}, each a blocking
+ * call over a pooled keep-alive connection): when the service hangs, events queue here instead of piling up as
+ * ever more abandoned requests on the service.
  */
 final class IntakeLoad {
 
     static final Duration CALL_TIMEOUT = Duration.ofSeconds(5);
+    static final int SENDERS = 64;
 
     enum Answer {
         ACCEPTED_202("202"),
@@ -64,7 +75,26 @@ final class IntakeLoad {
 
     private static final Pattern DELIVERY_ID = Pattern.compile("\"deliveryId\"\\s*:\\s*\"([^\"]+)\"");
 
-    private final HttpClient http;
+    private final CloseableHttpClient http = HttpClients.custom()
+            .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
+                    .setMaxConnTotal(2 * SENDERS)
+                    .setMaxConnPerRoute(SENDERS)
+                    .setDefaultConnectionConfig(ConnectionConfig.custom()
+                            .setConnectTimeout(Timeout.ofSeconds(2))
+                            .setSocketTimeout(Timeout.of(CALL_TIMEOUT))
+                            .build())
+                    .build())
+            .setDefaultRequestConfig(RequestConfig.custom()
+                    .setResponseTimeout(Timeout.of(CALL_TIMEOUT))
+                    .setConnectionRequestTimeout(Timeout.ofMinutes(1))
+                    .build())
+            .disableAutomaticRetries()
+            .build();
+    private final ExecutorService senders = Executors.newFixedThreadPool(SENDERS, runnable -> {
+        Thread thread = new Thread(runnable, "intake-sender");
+        thread.setDaemon(true);
+        return thread;
+    });
     private final String intakeToken;
     private final List<String> clientIds;
     private final Supplier<ServiceInstance> router;
@@ -78,13 +108,7 @@ final class IntakeLoad {
     private final Queue<Call> calls = new ConcurrentLinkedQueue<>();
     private volatile long giveUpAt = Long.MAX_VALUE;
 
-    IntakeLoad(
-            HttpClient http,
-            String intakeToken,
-            List<String> clientIds,
-            Supplier<ServiceInstance> router,
-            String prefix) {
-        this.http = http;
+    IntakeLoad(String intakeToken, List<String> clientIds, Supplier<ServiceInstance> router, String prefix) {
         this.intakeToken = intakeToken;
         this.clientIds = clientIds;
         this.router = router;
@@ -109,7 +133,7 @@ final class IntakeLoad {
             }
             Event event = new Event(prefix + "-" + i, i % clientIds.size(), due);
             events.add(event);
-            send(event);
+            senders.execute(() -> send(event));
         }
     }
 
@@ -130,53 +154,69 @@ final class IntakeLoad {
         return new ArrayList<>(calls);
     }
 
-    void close() {
+    void close() throws IOException {
         retries.shutdownNow();
+        senders.shutdownNow();
+        http.close();
     }
 
     private void send(Event event) {
         event.attempts++;
         ServiceInstance instance = router.get();
-        String body = "{\"eventId\": \"" + event.eventId + "\", \"clientId\": \"" + clientIds.get(event.client)
-                + "\", \"type\": 0, \"document\": " + document(event.eventId) + "}";
-        HttpRequest request = HttpRequest.newBuilder(URI.create(instance.url() + "/internal/document_events"))
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .header("Content-Type", "application/json")
-                .header("Authorization", "Bearer " + intakeToken)
-                .timeout(CALL_TIMEOUT)
-                .build();
+        HttpPost post = new HttpPost(instance.url() + "/internal/document_events");
+        post.setHeader("Authorization", "Bearer " + intakeToken);
+        post.setEntity(new StringEntity(
+                "{\"eventId\": \"" + event.eventId + "\", \"clientId\": \"" + clientIds.get(event.client)
+                        + "\", \"type\": 0, \"document\": " + document(event.eventId) + "}",
+                ContentType.APPLICATION_JSON));
         long sent = System.nanoTime();
-        http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((response, failure) -> {
-            long ended = System.nanoTime();
-            if (failure != null) {
-                Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                        ? failure.getCause()
-                        : failure;
-                Answer answer = cause instanceof HttpTimeoutException ? Answer.TIMEOUT : Answer.CONNECTION_FAILED;
-                calls.add(new Call(event.eventId, sent, ended, instance.name(), answer, 0));
-                retry(event, backoff(event));
-                return;
-            }
-            int status = response.statusCode();
-            Answer answer = classify(response);
-            calls.add(new Call(event.eventId, sent, ended, instance.name(), answer, status));
+        Reply reply;
+        try {
+            reply = http.execute(post, response -> {
+                Header retryAfter = response.getFirstHeader("Retry-After");
+                Header contentType = response.getFirstHeader("Content-Type");
+                return new Reply(
+                        response.getCode(),
+                        response.getEntity() == null ? "" : EntityUtils.toString(response.getEntity()),
+                        retryAfter == null ? null : retryAfter.getValue(),
+                        contentType == null ? "" : contentType.getValue());
+            });
+        } catch (IOException failure) {
+            Answer answer = failure instanceof SocketTimeoutException ? Answer.TIMEOUT : Answer.CONNECTION_FAILED;
+            calls.add(new Call(event.eventId, sent, System.nanoTime(), instance.name(), answer, 0));
+            retry(event, backoff(event));
+            return;
+        }
+        long ended = System.nanoTime();
+        int status = reply.status();
+        calls.add(new Call(event.eventId, sent, ended, instance.name(), reply.classify(), status));
+        if (status == 202) {
+            Matcher deliveryId = DELIVERY_ID.matcher(reply.body());
+            event.deliveryId = deliveryId.find() ? deliveryId.group(1) : null;
+            event.accepted = ended;
+            event.finished = true;
+        } else if (status == 503) {
+            long retryAfter = reply.retryAfter() == null ? 1 : seconds(reply.retryAfter());
+            retry(event, Duration.ofSeconds(Math.max(1, Math.min(5, retryAfter))));
+        } else if (status >= 500 || status == 408 || status == 429) {
+            retry(event, backoff(event));
+        } else {
+            event.finished = true; // a 4xx: the harness sent something wrong; counted, not retried
+        }
+    }
+
+    private record Reply(int status, String body, String retryAfter, String contentType) {
+        Answer classify() {
             if (status == 202) {
-                Matcher deliveryId = DELIVERY_ID.matcher(response.body());
-                event.deliveryId = deliveryId.find() ? deliveryId.group(1) : null;
-                event.accepted = ended;
-                event.finished = true;
-            } else if (status == 503) {
-                long retryAfter = response.headers()
-                        .firstValue("Retry-After")
-                        .map(IntakeLoad::seconds)
-                        .orElse(1L);
-                retry(event, Duration.ofSeconds(Math.max(1, Math.min(5, retryAfter))));
-            } else if (status >= 500 || status == 408 || status == 429) {
-                retry(event, backoff(event));
-            } else {
-                event.finished = true; // a 4xx: the harness sent something wrong; counted, not retried
+                return Answer.ACCEPTED_202;
             }
-        });
+            if (status == 503) {
+                return contentType.startsWith("application/problem+json") && retryAfter != null
+                        ? Answer.CLEAN_503
+                        : Answer.OTHER_503;
+            }
+            return status == 500 ? Answer.ERROR_500 : Answer.OTHER_STATUS;
+        }
     }
 
     private void retry(Event event, Duration after) {
@@ -184,28 +224,11 @@ final class IntakeLoad {
             event.finished = true;
             return;
         }
-        retries.schedule(() -> send(event), after.toMillis(), TimeUnit.MILLISECONDS);
+        retries.schedule(() -> senders.execute(() -> send(event)), after.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private static Duration backoff(Event event) {
         return Duration.ofSeconds(Math.min(4, 1L << Math.min(2, event.attempts - 1)));
-    }
-
-    private static Answer classify(HttpResponse<String> response) {
-        int status = response.statusCode();
-        if (status == 202) {
-            return Answer.ACCEPTED_202;
-        }
-        if (status == 503) {
-            boolean problem =
-                    response.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json");
-            boolean retryAfter = response.headers().firstValue("Retry-After").isPresent();
-            return problem && retryAfter ? Answer.CLEAN_503 : Answer.OTHER_503;
-        }
-        if (status == 500) {
-            return Answer.ERROR_500;
-        }
-        return Answer.OTHER_STATUS;
     }
 
     private static long seconds(String retryAfter) {
