@@ -42,7 +42,8 @@ public final class FaultHarness {
     static final int CLIENTS = 10;
     static final int EVENTS_PER_SECOND = 100;
     static final Duration STARTUP_LIMIT = Duration.ofSeconds(180);
-    static final Duration DRAIN_LIMIT = Duration.ofSeconds(120);
+    static final Duration DRAIN_LIMIT = Duration.ofSeconds(300);
+    static final Duration STALL_LIMIT = Duration.ofSeconds(60);
     static final Duration GIVE_UP_AFTER_LOAD = Duration.ofSeconds(60);
 
     /**
@@ -229,6 +230,13 @@ public final class FaultHarness {
             drain(load, loadEnd);
             // re-sends come a lease after a lost outcome: keep listening that long after the drain
             Thread.sleep(settle().toMillis());
+            Set<String> missing = new java.util.HashSet<>();
+            Set<String> delivered = delivered();
+            load.events().stream()
+                    .map(e -> e.deliveryId)
+                    .filter(id -> id != null && !delivered.contains(id))
+                    .forEach(missing::add);
+            Map<String, String> missingStatus = postgres.deliveryStatus(database, missing);
             load.close();
             for (ServiceInstance instance : instances) {
                 instance.stop();
@@ -239,8 +247,8 @@ public final class FaultHarness {
             List<ReadinessProbe.Sample> samples = probe.samples();
             RawData.write(
                     work.resolve("s" + scenario), loadStart, faults, load.events(), load.calls(), requests, samples);
-            ScenarioFindings found =
-                    new ScenarioFindings(loadStart, faults, load.events(), load.calls(), requests, samples, healthy);
+            ScenarioFindings found = new ScenarioFindings(
+                    loadStart, faults, load.events(), load.calls(), requests, samples, healthy, missingStatus);
             found.rows()
                     .put(
                             "Machine load (1-minute load average) at start / end",
@@ -325,26 +333,42 @@ public final class FaultHarness {
         return Set.copyOf(IntStream.range(0, CLIENTS / 2).boxed().toList());
     }
 
-    /** Until every intake call is answered 202 or given up, and every accepted event is delivered; bounded. */
+    /**
+     * Until every intake call is answered 202 or given up and every accepted event is delivered, as long as that
+     * makes progress: it ends after {@link #STALL_LIMIT} without a new acceptance or delivery, and at the latest
+     * {@link #DRAIN_LIMIT} after the load ended.
+     */
     private void drain(IntakeLoad load, long loadEnd) throws InterruptedException {
         long deadline = loadEnd + DRAIN_LIMIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (load.settled()) {
-                Set<String> delivered = new java.util.HashSet<>();
-                for (FaultReceiver.Request request : receiver.requests()) {
-                    if (request.ending() == FaultReceiver.Ending.ANSWERED_2XX) {
-                        delivered.add(request.webhookId());
-                    }
-                }
-                if (load.events().stream()
-                        .filter(e -> e.deliveryId != null)
-                        .allMatch(e -> delivered.contains(e.deliveryId))) {
-                    return;
-                }
+        long progressAt = System.nanoTime();
+        long seen = -1;
+        while (System.nanoTime() < deadline && System.nanoTime() - progressAt < STALL_LIMIT.toNanos()) {
+            Set<String> delivered = delivered();
+            List<IntakeLoad.Event> events = load.events();
+            long accepted = events.stream().filter(e -> e.accepted != 0).count();
+            if (accepted + delivered.size() != seen) {
+                seen = accepted + delivered.size();
+                progressAt = System.nanoTime();
+            }
+            if (load.settled()
+                    && events.stream()
+                            .filter(e -> e.deliveryId != null)
+                            .allMatch(e -> delivered.contains(e.deliveryId))) {
+                return;
             }
             Thread.sleep(250); // watching other processes' progress: there is nothing to wait on
         }
-        System.out.println("the drain limit of " + DRAIN_LIMIT + " passed with deliveries still missing");
+        System.out.println("the drain ended with deliveries still missing");
+    }
+
+    private Set<String> delivered() {
+        Set<String> delivered = new java.util.HashSet<>();
+        for (FaultReceiver.Request request : receiver.requests()) {
+            if (request.ending() == FaultReceiver.Ending.ANSWERED_2XX) {
+                delivered.add(request.webhookId());
+            }
+        }
+        return delivered;
     }
 
     private Duration settle() {

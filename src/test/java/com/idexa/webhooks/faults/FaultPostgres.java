@@ -5,13 +5,17 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -73,6 +77,28 @@ final class FaultPostgres implements AutoCloseable {
             }
         }
         return String.join(", ", settings);
+    }
+
+    /**
+     * What the service's own table says of these deliveries: status and attempt count by id (absent ids are not in
+     * the table). Read only to explain deliveries the receiver never got; the numbers come from outside.
+     */
+    Map<String, String> deliveryStatus(String database, Collection<String> ids) throws SQLException {
+        Map<String, String> status = new HashMap<>();
+        if (ids.isEmpty()) {
+            return status;
+        }
+        try (Connection connection = postgres.getDatabase("postgres", database).getConnection();
+                PreparedStatement query = connection.prepareStatement(
+                        "SELECT id::text, status, attempt_count FROM deliveries WHERE id::text = ANY (?)")) {
+            query.setArray(1, connection.createArrayOf("text", ids.toArray()));
+            try (ResultSet rs = query.executeQuery()) {
+                while (rs.next()) {
+                    status.put(rs.getString(1), rs.getString(2) + " after " + rs.getInt(3) + " attempts");
+                }
+            }
+        }
+        return status;
     }
 
     /** {@code pg_ctl restart -m fast}: every session is cut, the server stops and starts again on the same port. */

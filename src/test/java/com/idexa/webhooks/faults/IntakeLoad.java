@@ -61,6 +61,7 @@ final class IntakeLoad {
         final String eventId;
         final int client;
         final long scheduled;
+        volatile long firstSent;
         volatile long accepted;
         volatile String deliveryId;
         volatile boolean finished;
@@ -161,7 +162,14 @@ final class IntakeLoad {
     }
 
     private void send(Event event) {
+        if (System.nanoTime() > giveUpAt) {
+            event.finished = true;
+            return;
+        }
         event.attempts++;
+        if (event.firstSent == 0) {
+            event.firstSent = System.nanoTime();
+        }
         ServiceInstance instance = router.get();
         HttpPost post = new HttpPost(instance.url() + "/internal/document_events");
         post.setHeader("Authorization", "Bearer " + intakeToken);

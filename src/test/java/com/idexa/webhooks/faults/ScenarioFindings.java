@@ -52,7 +52,8 @@ final class ScenarioFindings {
             List<Call> calls,
             List<Request> requests,
             List<Sample> readiness,
-            Predicate<Integer> unaffectedClient) {
+            Predicate<Integer> unaffectedClient,
+            Map<String, String> missingStatus) {
         // ---- events and deliveries
         Map<String, Event> byDeliveryId = new HashMap<>();
         Map<String, Event> byEventId = new HashMap<>();
@@ -150,8 +151,33 @@ final class ScenarioFindings {
                         + (accepted < events.size()
                                 ? " (" + (events.size() - accepted) + " never accepted before the harness gave up)"
                                 : ""));
+        long worstSendDelay = events.stream()
+                .filter(e -> e.firstSent != 0)
+                .mapToLong(e -> e.firstSent - e.scheduled)
+                .max()
+                .orElse(0);
+        rows.put(
+                "Offered on schedule? (worst delay of an event's first intake call)",
+                String.format("%.1f s", seconds(worstSendDelay))
+                        + (worstSendDelay > 1_000_000_000L
+                                ? " (all " + IntakeLoad.SENDERS + " senders were busy)"
+                                : ""));
         rows.put("Delivered (distinct webhook-ids answered 2xx)", Long.toString(firstDelivered.size()));
         rows.put("**Lost** (accepted, never answered 2xx after the drain)", bold(lost));
+        if (lost > 0) {
+            Map<String, Long> byStatus = new TreeMap<>();
+            byDeliveryId.keySet().stream()
+                    .filter(id -> !firstDelivered.containsKey(id))
+                    .forEach(id -> byStatus.merge(
+                            missingStatus.getOrDefault(id, "not in the table").replaceAll(" after \\d+ attempts", ""),
+                            1L,
+                            Long::sum));
+            rows.put(
+                    "Lost: their status in the service's table at the end",
+                    byStatus.entrySet().stream()
+                            .map(e -> e.getKey() + " " + e.getValue())
+                            .collect(Collectors.joining(", ")));
+        }
         rows.put(
                 "Delivered though the intake call never got a 202",
                 deliveredUnanswered + (deliveredUnanswered > 0 ? " (committed, but the answer was an error)" : ""));
