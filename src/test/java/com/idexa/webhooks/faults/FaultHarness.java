@@ -44,6 +44,7 @@ public final class FaultHarness {
     static final Duration STARTUP_LIMIT = Duration.ofSeconds(180);
     static final Duration DRAIN_LIMIT = Duration.ofSeconds(300);
     static final Duration STALL_LIMIT = Duration.ofSeconds(60);
+    static final Duration WARM_UP = Duration.ofSeconds(15);
     static final Duration GIVE_UP_AFTER_LOAD = Duration.ofSeconds(60);
 
     /**
@@ -201,6 +202,7 @@ public final class FaultHarness {
         }
         String loadAverageAtStart = loadAverage();
         List<String> clientIds = registerClients(instances.get(0));
+        warmUp(instances, clientIds, scenario);
         receiver.forget();
 
         try (ReadinessProbe probe = new ReadinessProbe(http, instances)) {
@@ -227,7 +229,7 @@ public final class FaultHarness {
             List<Fault> faults = inject(scenario, loadStart, instances);
             offering.join(Duration.ofMinutes(5).toMillis());
             load.giveUpAt(loadEnd + GIVE_UP_AFTER_LOAD.toNanos());
-            drain(load, loadEnd);
+            drain(load, loadEnd, DRAIN_LIMIT);
             // re-sends come a lease after a lost outcome: keep listening that long after the drain
             Thread.sleep(settle().toMillis());
             Set<String> missing = new java.util.HashSet<>();
@@ -255,6 +257,24 @@ public final class FaultHarness {
                             loadAverageAtStart + " / " + loadAverage());
             return found;
         }
+    }
+
+    /**
+     * The same load for {@link #WARM_UP} before anything is measured, so the numbers are about the fault and not
+     * about a cold JIT (the restarts of scenario 1 are cold all the same, as they would be in production).
+     */
+    private void warmUp(List<ServiceInstance> instances, List<String> clientIds, int scenario) throws Exception {
+        AtomicInteger turn = new AtomicInteger();
+        IntakeLoad warm = new IntakeLoad(
+                INTAKE,
+                clientIds,
+                () -> instances.get(Math.floorMod(turn.getAndIncrement(), instances.size())),
+                "w" + scenario);
+        long end = System.nanoTime() + WARM_UP.toNanos();
+        warm.offer(EVENTS_PER_SECOND, end);
+        warm.giveUpAt(end + GIVE_UP_AFTER_LOAD.toNanos());
+        drain(warm, end, Duration.ofSeconds(60));
+        warm.close();
     }
 
     private static Duration loadDuration(int scenario) {
@@ -336,10 +356,10 @@ public final class FaultHarness {
     /**
      * Until every intake call is answered 202 or given up and every accepted event is delivered, as long as that
      * makes progress: it ends after {@link #STALL_LIMIT} without a new acceptance or delivery, and at the latest
-     * {@link #DRAIN_LIMIT} after the load ended.
+     * {@code limit} after the load ended.
      */
-    private void drain(IntakeLoad load, long loadEnd) throws InterruptedException {
-        long deadline = loadEnd + DRAIN_LIMIT.toNanos();
+    private void drain(IntakeLoad load, long loadEnd, Duration limit) throws InterruptedException {
+        long deadline = loadEnd + limit.toNanos();
         long progressAt = System.nanoTime();
         long seen = -1;
         while (System.nanoTime() < deadline && System.nanoTime() - progressAt < STALL_LIMIT.toNanos()) {
