@@ -292,8 +292,13 @@ public final class FaultHarness {
             case 1 -> {
                 ServiceInstance a = instances.get(0);
                 long readyAt = loadStart;
+                long lastKill = loadStart + loadDuration(1).toNanos() - seconds(10);
                 for (int kill = 1; kill <= 4; kill++) {
-                    sleepUntil(Math.max(loadStart + TimeUnit.SECONDS.toNanos(15L * kill), readyAt + seconds(5)));
+                    long at = Math.max(loadStart + TimeUnit.SECONDS.toNanos(15L * kill), readyAt + seconds(5));
+                    if (at > lastKill) {
+                        break; // restarts were slow: no kill in the last 10 s of load
+                    }
+                    sleepUntil(at);
                     long killed = System.nanoTime();
                     a.kill();
                     a.start();

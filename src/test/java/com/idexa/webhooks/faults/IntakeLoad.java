@@ -9,7 +9,6 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
@@ -100,11 +99,6 @@ final class IntakeLoad {
     private final List<String> clientIds;
     private final Supplier<ServiceInstance> router;
     private final String prefix;
-    private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "intake-retries");
-        thread.setDaemon(true);
-        return thread;
-    });
     private final Queue<Event> events = new ConcurrentLinkedQueue<>();
     private final Queue<Call> calls = new ConcurrentLinkedQueue<>();
     private volatile long giveUpAt = Long.MAX_VALUE;
@@ -118,7 +112,8 @@ final class IntakeLoad {
 
     /**
      * Offers {@code perSecond} events a second until {@code untilNanos}; returns when the last one is offered.
-     * Answers and retries go on in the background.
+     * Answers and retries go on in the background: each event is held by one of the {@value #SENDERS} senders
+     * until it is done with, the rest wait their turn.
      */
     void offer(int perSecond, long untilNanos) throws InterruptedException {
         long period = 1_000_000_000L / perSecond;
@@ -156,16 +151,31 @@ final class IntakeLoad {
     }
 
     void close() throws IOException {
-        retries.shutdownNow();
         senders.shutdownNow();
         http.close();
     }
 
+    /** One sender's whole handling of one event: it keeps the event until a 202, a 4xx or the deadline. */
     private void send(Event event) {
-        if (System.nanoTime() > giveUpAt) {
-            event.finished = true;
-            return;
+        try {
+            while (System.nanoTime() < giveUpAt) {
+                Duration retryAfter = attempt(event);
+                if (retryAfter == null) {
+                    return;
+                }
+                if (System.nanoTime() + retryAfter.toNanos() > giveUpAt) {
+                    break;
+                }
+                Thread.sleep(retryAfter.toMillis()); // the caller's own backoff
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
+        event.finished = true;
+    }
+
+    /** @return how long to wait before trying again, or null when the event is done with */
+    private Duration attempt(Event event) {
         event.attempts++;
         if (event.firstSent == 0) {
             event.firstSent = System.nanoTime();
@@ -192,8 +202,7 @@ final class IntakeLoad {
         } catch (IOException failure) {
             Answer answer = failure instanceof SocketTimeoutException ? Answer.TIMEOUT : Answer.CONNECTION_FAILED;
             calls.add(new Call(event.eventId, sent, System.nanoTime(), instance.name(), answer, 0));
-            retry(event, backoff(event));
-            return;
+            return backoff(event);
         }
         long ended = System.nanoTime();
         int status = reply.status();
@@ -203,14 +212,17 @@ final class IntakeLoad {
             event.deliveryId = deliveryId.find() ? deliveryId.group(1) : null;
             event.accepted = ended;
             event.finished = true;
-        } else if (status == 503) {
-            long retryAfter = reply.retryAfter() == null ? 1 : seconds(reply.retryAfter());
-            retry(event, Duration.ofSeconds(Math.max(1, Math.min(5, retryAfter))));
-        } else if (status >= 500 || status == 408 || status == 429) {
-            retry(event, backoff(event));
-        } else {
-            event.finished = true; // a 4xx: the harness sent something wrong; counted, not retried
+            return null;
         }
+        if (status == 503) {
+            long retryAfter = reply.retryAfter() == null ? 1 : seconds(reply.retryAfter());
+            return Duration.ofSeconds(Math.max(1, Math.min(5, retryAfter)));
+        }
+        if (status >= 500 || status == 408 || status == 429) {
+            return backoff(event);
+        }
+        event.finished = true; // a 4xx: the harness sent something wrong; counted, not retried
+        return null;
     }
 
     private record Reply(int status, String body, String retryAfter, String contentType) {
@@ -225,14 +237,6 @@ final class IntakeLoad {
             }
             return status == 500 ? Answer.ERROR_500 : Answer.OTHER_STATUS;
         }
-    }
-
-    private void retry(Event event, Duration after) {
-        if (System.nanoTime() + after.toNanos() > giveUpAt) {
-            event.finished = true;
-            return;
-        }
-        retries.schedule(() -> senders.execute(() -> send(event)), after.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private static Duration backoff(Event event) {
