@@ -240,6 +240,7 @@ public final class FaultHarness {
                     .forEach(missing::add);
             Map<String, String> missingStatus = postgres.deliveryStatus(database, missing);
             load.close();
+            probe.close(); // the instances are stopped next: that is not part of the scenario
             for (ServiceInstance instance : instances) {
                 instance.stop();
                 running.remove(instance);

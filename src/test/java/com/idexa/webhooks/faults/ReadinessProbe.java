@@ -40,6 +40,7 @@ final class ReadinessProbe implements AutoCloseable {
     private final List<ServiceInstance> instances;
     private final Queue<Sample> samples = new ConcurrentLinkedQueue<>();
     private final Map<String, State> latest = new ConcurrentHashMap<>();
+    private volatile boolean closed;
     private final ScheduledExecutorService ticks = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "readiness-probe");
         thread.setDaemon(true);
@@ -80,14 +81,17 @@ final class ReadinessProbe implements AutoCloseable {
                 } else {
                     state = State.OTHER;
                 }
-                samples.add(new Sample(at, instance.name(), state));
-                latest.put(instance.name(), state);
+                if (!closed) {
+                    samples.add(new Sample(at, instance.name(), state));
+                    latest.put(instance.name(), state);
+                }
             });
         }
     }
 
     @Override
     public void close() {
+        closed = true;
         ticks.shutdownNow();
     }
 }
