@@ -162,6 +162,15 @@ final class ScenarioFindings {
                         + (worstSendDelay > 1_000_000_000L
                                 ? " (all " + IntakeLoad.SENDERS + " senders were busy)"
                                 : ""));
+        long lastFaultEnd = faults.stream().mapToLong(Fault::end).max().orElse(loadStart);
+        long caughtUp = events.stream()
+                .filter(e -> e.firstSent != 0 && e.firstSent - e.scheduled > 1_000_000_000L)
+                .mapToLong(e -> e.firstSent)
+                .max()
+                .orElse(lastFaultEnd);
+        rows.put(
+                "Intake caught up with the offered rate (last first call more than 1 s late), after the fault ended",
+                String.format("%.1f s", Math.max(0, seconds(caughtUp - lastFaultEnd))));
         rows.put("Delivered (distinct webhook-ids answered 2xx)", Long.toString(firstDelivered.size()));
         rows.put("**Lost** (accepted, never answered 2xx after the drain)", bold(lost));
         if (lost > 0) {

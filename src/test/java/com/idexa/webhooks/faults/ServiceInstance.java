@@ -85,12 +85,12 @@ final class ServiceInstance {
         }
     }
 
-    /** SIGTERM, then SIGKILL if it has not ended within 40 s. */
+    /** SIGTERM, then SIGKILL if it has not ended within 15 s. */
     void stop() throws InterruptedException {
         Process current = process;
         if (current != null && current.isAlive()) {
             current.destroy();
-            if (!current.waitFor(40, TimeUnit.SECONDS)) {
+            if (!current.waitFor(15, TimeUnit.SECONDS)) {
                 current.destroyForcibly();
                 current.waitFor(10, TimeUnit.SECONDS);
             }
