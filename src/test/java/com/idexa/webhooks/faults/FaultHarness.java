@@ -21,6 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
@@ -44,7 +45,7 @@ public final class FaultHarness {
     static final Duration STARTUP_LIMIT = Duration.ofSeconds(180);
     static final Duration DRAIN_LIMIT = Duration.ofSeconds(300);
     static final Duration STALL_LIMIT = Duration.ofSeconds(60);
-    static final Duration WARM_UP = Duration.ofSeconds(15);
+    static final Duration WARM_UP = Duration.ofSeconds(10);
     static final Duration GIVE_UP_AFTER_LOAD = Duration.ofSeconds(60);
 
     /**
@@ -153,7 +154,7 @@ public final class FaultHarness {
                 findings,
                 database,
                 settings,
-                String.join(" ", args.length > 2 ? List.of("./faults/run.sh", args[2]) : List.of("./faults/run.sh")),
+                args.length > 2 && !args[2].isBlank() ? "./faults/run.sh " + args[2] : "./faults/run.sh",
                 Duration.ofNanos(System.nanoTime() - began));
         System.exit(0);
     }
@@ -215,21 +216,22 @@ public final class FaultHarness {
             };
             IntakeLoad load = new IntakeLoad(INTAKE, clientIds, router, "s" + scenario);
             long loadStart = System.nanoTime();
-            long loadEnd = loadStart + loadDuration(scenario).toNanos();
+            AtomicLong loadEnd =
+                    new AtomicLong(loadStart + loadDuration(scenario).toNanos());
             Thread offering = new Thread(
                     () -> {
                         try {
-                            load.offer(EVENTS_PER_SECOND, loadEnd);
+                            load.offer(EVENTS_PER_SECOND, loadEnd::get);
                         } catch (InterruptedException e) {
                             Thread.currentThread().interrupt();
                         }
                     },
                     "intake-offer");
             offering.start();
-            List<Fault> faults = inject(scenario, loadStart, instances);
+            List<Fault> faults = inject(scenario, loadStart, loadEnd, instances);
             offering.join(Duration.ofMinutes(5).toMillis());
-            load.giveUpAt(loadEnd + GIVE_UP_AFTER_LOAD.toNanos());
-            drain(load, loadEnd, DRAIN_LIMIT);
+            load.giveUpAt(loadEnd.get() + GIVE_UP_AFTER_LOAD.toNanos());
+            drain(load, loadEnd.get(), DRAIN_LIMIT);
             // re-sends come a lease after a lost outcome: keep listening that long after the drain
             Thread.sleep(settle().toMillis());
             Set<String> missing = new java.util.HashSet<>();
@@ -246,7 +248,9 @@ public final class FaultHarness {
                 running.remove(instance);
             }
             Predicate<Integer> healthy = scenario == 6 ? client -> !hanging().contains(client) : null;
-            List<FaultReceiver.Request> requests = receiver.requests();
+            List<FaultReceiver.Request> requests = receiver.requests().stream()
+                    .filter(r -> r.documentId().startsWith("s" + scenario + "-")) // late warm-up deliveries are not
+                    .toList();
             List<ReadinessProbe.Sample> samples = probe.samples();
             RawData.write(
                     work.resolve("s" + scenario), loadStart, faults, load.events(), load.calls(), requests, samples);
@@ -272,7 +276,7 @@ public final class FaultHarness {
                 () -> instances.get(Math.floorMod(turn.getAndIncrement(), instances.size())),
                 "w" + scenario);
         long end = System.nanoTime() + WARM_UP.toNanos();
-        warm.offer(EVENTS_PER_SECOND, end);
+        warm.offer(EVENTS_PER_SECOND, () -> end);
         warm.giveUpAt(end + GIVE_UP_AFTER_LOAD.toNanos());
         drain(warm, end, Duration.ofSeconds(60));
         warm.close();
@@ -281,32 +285,30 @@ public final class FaultHarness {
     private static Duration loadDuration(int scenario) {
         return Duration.ofSeconds(
                 switch (scenario) {
-                    case 1 -> 70;
-                    case 4, 5, 6 -> 60;
+                    case 1, 4, 5, 6 -> 60;
                     default -> 50;
                 });
     }
 
-    private List<Fault> inject(int scenario, long loadStart, List<ServiceInstance> instances) throws Exception {
+    private List<Fault> inject(int scenario, long loadStart, AtomicLong loadEnd, List<ServiceInstance> instances)
+            throws Exception {
         List<Fault> faults = new ArrayList<>();
         switch (scenario) {
             case 1 -> {
                 ServiceInstance a = instances.get(0);
+                long killed = loadStart;
                 long readyAt = loadStart;
-                long lastKill = loadStart + loadDuration(1).toNanos() - seconds(10);
                 for (int kill = 1; kill <= 4; kill++) {
-                    long at = Math.max(loadStart + TimeUnit.SECONDS.toNanos(15L * kill), readyAt + seconds(5));
-                    if (at > lastKill) {
-                        break; // restarts were slow: no kill in the last 10 s of load
-                    }
-                    sleepUntil(at);
-                    long killed = System.nanoTime();
+                    // every 15 s, but never sooner than 5 s after the last restart became ready
+                    sleepUntil(Math.max(killed + seconds(15), readyAt + seconds(5)));
+                    killed = System.nanoTime();
                     a.kill();
                     a.start();
                     a.awaitReady(STARTUP_LIMIT);
                     readyAt = System.nanoTime();
                     faults.add(new Fault("SIGKILL " + kill + " (until ready again)", killed, readyAt));
                 }
+                loadEnd.accumulateAndGet(readyAt + seconds(10), Math::max); // slow restarts lengthen the load
             }
             case 2 -> {
                 sleepUntil(loadStart + seconds(20));

@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -111,16 +112,17 @@ final class IntakeLoad {
     }
 
     /**
-     * Offers {@code perSecond} events a second until {@code untilNanos}; returns when the last one is offered.
+     * Offers {@code perSecond} events a second until {@code until} (which may move); returns when the last one is
+     * offered.
      * Answers and retries go on in the background: each event is held by one of the {@value #SENDERS} senders
      * until it is done with, the rest wait their turn.
      */
-    void offer(int perSecond, long untilNanos) throws InterruptedException {
+    void offer(int perSecond, LongSupplier until) throws InterruptedException {
         long period = 1_000_000_000L / perSecond;
         long begin = System.nanoTime();
         for (int i = 0; ; i++) {
             long due = begin + i * period;
-            if (due >= untilNanos) {
+            if (due >= until.getAsLong()) {
                 return;
             }
             long wait = due - System.nanoTime();
