@@ -308,7 +308,7 @@ public final class FaultHarness {
                     readyAt = System.nanoTime();
                     faults.add(new Fault("SIGKILL " + kill + " (until ready again)", killed, readyAt));
                 }
-                loadEnd.accumulateAndGet(readyAt + seconds(10), Math::max); // slow restarts lengthen the load
+                loadEnd.set(Math.max(loadStart + loadDuration(1).toNanos(), readyAt + seconds(10)));
             }
             case 2 -> {
                 sleepUntil(loadStart + seconds(20));
