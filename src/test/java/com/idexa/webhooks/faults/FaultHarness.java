@@ -50,17 +50,15 @@ public final class FaultHarness {
 
     /**
      * Service settings of every run. {@code FAULTS_SERVICE_ARGS="--key=value ..."} replaces or adds settings
-     * ({@code --key=} removes one). The lease and request timeout are short so a killed instance's deliveries come
-     * back within the run (the current code wants lease ≥ 4 × request-timeout); the retry delays are short so an
-     * outage of 30 s is retried within the run instead of after 2 minutes.
+     * ({@code --key=} removes one). The lease and heartbeat are the service's defaults (30 s, 5 s): a killed
+     * instance's deliveries come back within the lease. The retry delays are short so an outage of 30 s is retried
+     * within the run instead of after 2 minutes.
      */
     static final Map<String, String> DEFAULT_SETTINGS = defaults();
 
     private static Map<String, String> defaults() {
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("webhooks.outbound.allow-private-networks", "true");
-        settings.put("webhooks.outbound.request-timeout", "5s");
-        settings.put("webhooks.delivery.lease", "20s");
         settings.put("webhooks.delivery.retry-delays", "1s,2s,4s,8s,15s,30s,30s,30s,30s,30s");
         return settings;
     }
@@ -403,7 +401,7 @@ public final class FaultHarness {
     }
 
     private Duration settle() {
-        Duration lease = DurationStyle.detectAndParse(settings.getOrDefault("webhooks.delivery.lease", "5m"));
+        Duration lease = DurationStyle.detectAndParse(settings.getOrDefault("webhooks.delivery.lease", "30s"));
         Duration settle = lease.plusSeconds(5);
         return settle.compareTo(Duration.ofSeconds(60)) > 0 ? Duration.ofSeconds(60) : settle;
     }
