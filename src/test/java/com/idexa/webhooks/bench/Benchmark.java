@@ -1,6 +1,7 @@
 package com.idexa.webhooks.bench;
 
 import com.idexa.webhooks.support.EncryptionKeys;
+import com.idexa.webhooks.support.MachineFacts;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -144,7 +145,8 @@ public final class Benchmark {
                         "Peak RSS of the service (VmHWM)", peakRssMegabytes(process.pid()) + " MB (-Xmx256m)");
                 String machine = "| cores | JDK | PostgreSQL | CPU |\n|---|---|---|---|\n| "
                         + Runtime.getRuntime().availableProcessors() + " | " + System.getProperty("java.vm.name") + " "
-                        + System.getProperty("java.version") + " | " + pgVersion + " (embedded) | " + cpuModel() + " |";
+                        + System.getProperty("java.version") + " | " + pgVersion + " (embedded) | "
+                        + MachineFacts.cpuModel() + " |";
                 write(report, machine, bench.results, Duration.ofNanos(System.nanoTime() - benchStarted));
             } finally {
                 process.destroy();
@@ -644,18 +646,6 @@ public final class Benchmark {
             }
         }
         return -1;
-    }
-
-    private static String cpuModel() {
-        try {
-            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
-                    .filter(line -> line.startsWith("model name"))
-                    .map(line -> line.substring(line.indexOf(':') + 1).trim())
-                    .findFirst()
-                    .orElse("unknown");
-        } catch (IOException e) {
-            return "unknown";
-        }
     }
 
     private static void write(Path report, String machine, Map<String, String> results, Duration took)

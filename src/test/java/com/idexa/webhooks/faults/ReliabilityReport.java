@@ -1,5 +1,6 @@
 package com.idexa.webhooks.faults;
 
+import com.idexa.webhooks.support.MachineFacts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,7 +83,7 @@ final class ReliabilityReport {
                 .append(" | ")
                 .append(database)
                 .append(" | ")
-                .append(cpuModel())
+                .append(MachineFacts.cpuModel())
                 .append(" |\n\n");
         results.append("Service settings besides the database, tokens and key: ")
                 .append(settings.entrySet().stream()
@@ -105,17 +106,5 @@ final class ReliabilityReport {
                 : text + "\n" + results + END + "\n";
         Files.writeString(report, updated);
         System.out.println(results);
-    }
-
-    private static String cpuModel() {
-        try {
-            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
-                    .filter(line -> line.startsWith("model name"))
-                    .map(line -> line.substring(line.indexOf(':') + 1).trim())
-                    .findFirst()
-                    .orElse("unknown");
-        } catch (IOException e) {
-            return "unknown";
-        }
     }
 }
