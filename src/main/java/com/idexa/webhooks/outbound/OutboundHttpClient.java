@@ -206,13 +206,25 @@ public class OutboundHttpClient implements AutoCloseable {
                 throw new OutboundFailure(OutboundFailure.Kind.INTERRUPTED, aborts.reason(), elapsed(started));
             }
             throw classify(e, deadlinePassed.get(), elapsed(started));
-        } catch (IllegalArgumentException e) {
-            throw new OutboundFailure(
-                    OutboundFailure.Kind.INVALID_REQUEST,
-                    "request could not be sent: its URL or headers are not valid HTTP",
-                    elapsed(started));
-        } catch (IllegalStateException e) {
-            throw new OutboundFailure(OutboundFailure.Kind.INTERRUPTED, "interrupted by shutdown", elapsed(started));
+        } catch (RuntimeException e) {
+            // Cancelling a connect at the deadline (or by an abort) can surface from inside the client unchecked.
+            if (deadlinePassed.get()) {
+                throw classify(new IOException(e), true, elapsed(started));
+            }
+            if (aborts.aborted()) {
+                throw new OutboundFailure(OutboundFailure.Kind.INTERRUPTED, aborts.reason(), elapsed(started));
+            }
+            if (e instanceof IllegalArgumentException) {
+                throw new OutboundFailure(
+                        OutboundFailure.Kind.INVALID_REQUEST,
+                        "request could not be sent: its URL or headers are not valid HTTP",
+                        elapsed(started));
+            }
+            if (e instanceof IllegalStateException) {
+                throw new OutboundFailure(
+                        OutboundFailure.Kind.INTERRUPTED, "interrupted by shutdown", elapsed(started));
+            }
+            throw e;
         }
     }
 
