@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +22,7 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
@@ -110,7 +113,7 @@ public final class FaultHarness {
         Path jar = Path.of(args[0]);
         Path report = Path.of(args.length > 1 ? args[1] : "RELIABILITY.md");
         List<Integer> only = args.length > 2 && !args[2].isBlank()
-                ? java.util.Arrays.stream(args[2].split(","))
+                ? Arrays.stream(args[2].split(","))
                         .map(String::trim)
                         .map(Integer::valueOf)
                         .toList()
@@ -123,37 +126,49 @@ public final class FaultHarness {
         Map<String, String> settings = settings(System.getenv().getOrDefault("FAULTS_SERVICE_ARGS", ""));
 
         Map<Integer, ScenarioFindings> findings = new LinkedHashMap<>();
-        String database;
+        AtomicBoolean finished = new AtomicBoolean();
         try (FaultPostgres postgres = FaultPostgres.start(work.resolve("pgdata"), registry);
                 FaultReceiver receiver = new FaultReceiver()) {
-            database = postgres.describe();
+            String database = postgres.describe();
             FaultHarness harness = new FaultHarness(postgres, receiver, jar, work, marker, registry, settings);
             Thread cleanup = new Thread(
                     () -> {
+                        if (!finished.get()) {
+                            System.out.println("the harness was stopped before it finished (a signal?);"
+                                    + " RELIABILITY.md has the scenarios that ended");
+                        }
                         harness.stopAll();
                         postgres.thawIfFrozen();
                     },
                     "faults-cleanup");
             Runtime.getRuntime().addShutdownHook(cleanup);
-            try {
-                for (int scenario : only) {
-                    System.out.println("== scenario " + scenario + ": " + TITLES.get(scenario));
-                    ScenarioFindings found = harness.run(scenario);
-                    found.rows().forEach((name, value) -> System.out.println("| " + name + " | " + value + " |"));
-                    findings.put(scenario, found);
+            for (int scenario : only) {
+                System.out.println("== scenario " + scenario + ": " + TITLES.get(scenario));
+                ScenarioFindings found;
+                try {
+                    found = harness.run(scenario);
+                } catch (Exception e) {
+                    e.printStackTrace();
+                    found = ScenarioFindings.notRun(e.toString());
+                } finally {
+                    harness.stopAll();
                 }
-            } finally {
-                harness.stopAll();
+                found.rows().forEach((name, value) -> System.out.println("| " + name + " | " + value + " |"));
+                findings.put(scenario, found);
+                // after every scenario, so a run that is stopped half-way keeps what it measured
+                ReliabilityReport.write(
+                        report,
+                        TITLES,
+                        findings,
+                        database,
+                        settings,
+                        args.length > 2 && !args[2].isBlank() ? "./faults/run.sh " + args[2] : "./faults/run.sh",
+                        Duration.ofNanos(System.nanoTime() - began));
             }
+            finished.set(true);
         }
-        ReliabilityReport.write(
-                report,
-                TITLES,
-                findings,
-                database,
-                settings,
-                args.length > 2 && !args[2].isBlank() ? "./faults/run.sh " + args[2] : "./faults/run.sh",
-                Duration.ofNanos(System.nanoTime() - began));
+        long lost = findings.values().stream().mapToLong(ScenarioFindings::lost).sum();
+        System.out.println("lost in all scenarios run: " + lost);
         System.exit(0);
     }
 
@@ -228,40 +243,53 @@ public final class FaultHarness {
                         }
                     },
                     "intake-offer");
+            offering.setDaemon(true);
             offering.start();
-            List<Fault> faults = inject(scenario, loadStart, loadEnd, instances);
-            offering.join(Duration.ofMinutes(5).toMillis());
-            load.giveUpAt(loadEnd.get() + GIVE_UP_AFTER_LOAD.toNanos());
-            drain(load, loadEnd.get(), DRAIN_LIMIT);
-            // re-sends come a lease after a lost outcome: keep listening that long after the drain
-            Thread.sleep(settle().toMillis());
-            Set<String> missing = new java.util.HashSet<>();
-            Set<String> delivered = delivered();
-            load.events().stream()
-                    .map(e -> e.deliveryId)
-                    .filter(id -> id != null && !delivered.contains(id))
-                    .forEach(missing::add);
-            Map<String, String> missingStatus = postgres.deliveryStatus(database, missing);
-            load.close();
-            probe.close(); // the instances are stopped next: that is not part of the scenario
-            for (ServiceInstance instance : instances) {
-                instance.stop();
-                running.remove(instance);
+            try {
+                List<Fault> faults = inject(scenario, loadStart, loadEnd, instances);
+                offering.join(Duration.ofMinutes(5).toMillis());
+                load.giveUpAt(loadEnd.get() + GIVE_UP_AFTER_LOAD.toNanos());
+                drain(load, loadEnd.get(), DRAIN_LIMIT);
+                // re-sends come a lease after a lost outcome: keep listening that long after the drain
+                Thread.sleep(settle().toMillis());
+                Set<String> missing = new HashSet<>();
+                Set<String> delivered = delivered();
+                load.events().stream()
+                        .map(e -> e.deliveryId)
+                        .filter(id -> id != null && !delivered.contains(id))
+                        .forEach(missing::add);
+                Map<String, String> missingStatus = postgres.deliveryStatus(database, missing);
+                load.close();
+                probe.close(); // the instances are stopped next: that is not part of the scenario
+                for (ServiceInstance instance : instances) {
+                    instance.stop();
+                    running.remove(instance);
+                }
+                Predicate<Integer> healthy =
+                        scenario == 6 ? client -> !hanging().contains(client) : null;
+                List<FaultReceiver.Request> requests = receiver.requests().stream()
+                        .filter(r -> r.documentId().startsWith("s" + scenario + "-")) // late warm-up deliveries are not
+                        .toList();
+                List<ReadinessProbe.Sample> samples = probe.samples();
+                RawData.write(
+                        work.resolve("s" + scenario),
+                        loadStart,
+                        faults,
+                        load.events(),
+                        load.calls(),
+                        requests,
+                        samples);
+                ScenarioFindings found = new ScenarioFindings(
+                        loadStart, faults, load.events(), load.calls(), requests, samples, healthy, missingStatus);
+                found.rows()
+                        .put(
+                                "Machine load (1-minute load average) at start / end",
+                                loadAverageAtStart + " / " + loadAverage());
+                return found;
+            } finally {
+                offering.interrupt(); // when the scenario broke off: no load into the next one
+                load.close();
             }
-            Predicate<Integer> healthy = scenario == 6 ? client -> !hanging().contains(client) : null;
-            List<FaultReceiver.Request> requests = receiver.requests().stream()
-                    .filter(r -> r.documentId().startsWith("s" + scenario + "-")) // late warm-up deliveries are not
-                    .toList();
-            List<ReadinessProbe.Sample> samples = probe.samples();
-            RawData.write(
-                    work.resolve("s" + scenario), loadStart, faults, load.events(), load.calls(), requests, samples);
-            ScenarioFindings found = new ScenarioFindings(
-                    loadStart, faults, load.events(), load.calls(), requests, samples, healthy, missingStatus);
-            found.rows()
-                    .put(
-                            "Machine load (1-minute load average) at start / end",
-                            loadAverageAtStart + " / " + loadAverage());
-            return found;
         }
     }
 
@@ -391,7 +419,7 @@ public final class FaultHarness {
     }
 
     private Set<String> delivered() {
-        Set<String> delivered = new java.util.HashSet<>();
+        Set<String> delivered = new HashSet<>();
         for (FaultReceiver.Request request : receiver.requests()) {
             if (request.ending() == FaultReceiver.Ending.ANSWERED_2XX) {
                 delivered.add(request.webhookId());

@@ -45,6 +45,16 @@ final class ScenarioFindings {
     private final List<String> defects = new ArrayList<>();
     private final long lost;
 
+    private ScenarioFindings(String why) {
+        rows.put("**The scenario could not run**", why.replace('\n', ' '));
+        lost = 0;
+    }
+
+    /** A scenario that broke off (a service that did not start in time, say): the table says why. */
+    static ScenarioFindings notRun(String why) {
+        return new ScenarioFindings(why);
+    }
+
     ScenarioFindings(
             long loadStart,
             List<Fault> faults,
