@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The fault harness: builds the jar, then starts a durable embedded PostgreSQL, the service from its jar and a
 # receiver on loopback, offers ~100 events/s while each fault of issue 9 happens, and writes what it saw into
-# RELIABILITY.md. Bounded: it stops by itself (about 15 minutes on a quiet 2-core machine, 40 at most). Not part of ./mvnw verify.
+# RELIABILITY.md. Bounded: it stops by itself (about 13 minutes on a quiet 2-core machine, 40 at most). Not part
+# of ./mvnw verify.
 # ./faults/run.sh 1,3 runs only those scenarios. FAULTS_SERVICE_ARGS="--key=value ..." changes service settings.
 set -euo pipefail
 cd "$(dirname "$0")/.."
