@@ -2,15 +2,13 @@ package com.idexa.webhooks.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.idexa.webhooks.support.DebugLoggers;
 import com.idexa.webhooks.support.IntegrationTest;
 import com.idexa.webhooks.support.RawHttp;
 import java.nio.charset.StandardCharsets;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.springframework.boot.logging.LogLevel;
-import org.springframework.boot.logging.LoggingSystem;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
@@ -22,23 +20,13 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 @ExtendWith(OutputCaptureExtension.class)
 class MalformedRequestsKeepSecretsTest extends IntegrationTest {
 
-    private static final String[] NOISY = {
-        "com.idexa.webhooks", "org.springframework.web", "org.apache.coyote", "org.apache.tomcat", "org.apache.catalina"
-    };
-
-    @BeforeEach
-    void louder() {
-        for (String logger : NOISY) {
-            LoggingSystem.get(getClass().getClassLoader()).setLogLevel(logger, LogLevel.DEBUG);
-        }
-    }
-
-    @AfterEach
-    void quieter() {
-        for (String logger : NOISY) {
-            LoggingSystem.get(getClass().getClassLoader()).setLogLevel(logger, null);
-        }
-    }
+    @RegisterExtension
+    final DebugLoggers debug = DebugLoggers.of(
+            "com.idexa.webhooks",
+            "org.springframework.web",
+            "org.apache.coyote",
+            "org.apache.tomcat",
+            "org.apache.catalina");
 
     private RawHttp.Response send(String request) {
         return new RawHttp(port).send(request.getBytes(StandardCharsets.ISO_8859_1));

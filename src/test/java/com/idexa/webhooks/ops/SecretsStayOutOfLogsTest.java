@@ -3,15 +3,13 @@ package com.idexa.webhooks.ops;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.idexa.webhooks.client.ClientService;
+import com.idexa.webhooks.support.DebugLoggers;
 import com.idexa.webhooks.support.DeliveryTestSupport;
 import com.idexa.webhooks.support.TestReceiver;
 import com.idexa.webhooks.support.TestReceiver.Reply;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.springframework.boot.logging.LogLevel;
-import org.springframework.boot.logging.LoggingSystem;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
@@ -22,21 +20,9 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 @ExtendWith(OutputCaptureExtension.class)
 class SecretsStayOutOfLogsTest extends DeliveryTestSupport {
 
-    private static final String[] NOISY = {"com.idexa.webhooks", "org.apache.hc.client5", "org.springframework.web"};
-
-    @BeforeEach
-    void louder() {
-        for (String logger : NOISY) {
-            LoggingSystem.get(getClass().getClassLoader()).setLogLevel(logger, LogLevel.DEBUG);
-        }
-    }
-
-    @AfterEach
-    void quieter() {
-        for (String logger : NOISY) {
-            LoggingSystem.get(getClass().getClassLoader()).setLogLevel(logger, null);
-        }
-    }
+    @RegisterExtension
+    final DebugLoggers debug =
+            DebugLoggers.of("com.idexa.webhooks", "org.apache.hc.client5", "org.springframework.web");
 
     @Test
     void noSecretReachesTheLogs(CapturedOutput output) {
