@@ -190,9 +190,9 @@ CREATE INDEX deliveries_event ON deliveries (event_id);
 ALTER TABLE delivery_attempts ADD PRIMARY KEY (id, delivery_created_at);
 CREATE INDEX delivery_attempts_delivery ON delivery_attempts (delivery_id, id);
 
+-- The claim's walk. No other index: every claim rewrites next_attempt_at, so each index costs every claim an
+-- insert (retention's "does this day still have pending deliveries" is a scan of the queue, hourly).
 CREATE INDEX delivery_queue_client_due ON delivery_queue (client_id, next_attempt_at);
--- Whether a day still has pending deliveries (retention keeps such a day).
-CREATE INDEX delivery_queue_created ON delivery_queue (created_at);
 
 ANALYZE events;
 ANALYZE deliveries;

@@ -28,7 +28,9 @@ class DeliveryQueue {
      * no row is locked that is not taken. Claiming moves {@code next_attempt_at} forward by the lease: a row whose
      * worker dies falls due again. Each row comes with the id of the client's webhook at claim time (null when it
      * has none) and the database's time of the claim. A row claimed {@link #MAX_UNRECORDED_CLAIMS} times without
-     * any outcome recorded leaves the queue FAILED instead, with the reason, and is returned with that status.
+     * any outcome recorded is returned FAILED, and {@link #GIVE_UP} ends it under this claim's lease. The history
+     * (partitioned) is not touched here: planning a statement over every partition of a table costs more than
+     * the claim itself.
      */
     private static final String CLAIM = """
             WITH room AS (
@@ -56,27 +58,36 @@ class DeliveryQueue {
                     lease_token = :leaseToken,
                     unrecorded_claims = q.unrecorded_claims + 1
                 FROM locked
-                WHERE q.id = locked.id AND locked.unrecorded_claims < :maxUnrecorded
+                WHERE q.id = locked.id
                 RETURNING q.id, q.created_at, q.event_id, q.event_created_at, q.client_id, q.attempt_count,
-                          q.schedule_failures, 'PENDING' AS status
-            ), gave_up AS (
-                DELETE FROM delivery_queue q
-                USING locked
-                WHERE q.id = locked.id AND locked.unrecorded_claims >= :maxUnrecorded
-                RETURNING q.id, q.created_at, q.event_id, q.event_created_at, q.client_id, q.attempt_count,
-                          q.schedule_failures, 'FAILED' AS status
-            ), failed AS (
-                UPDATE deliveries d
-                SET status = 'FAILED', next_attempt_at = NULL, last_error = :gaveUp, finished_at = now()
-                FROM gave_up g
-                WHERE d.id = g.id AND d.created_at = g.created_at
+                          q.schedule_failures,
+                          CASE WHEN locked.unrecorded_claims >= :maxUnrecorded THEN 'FAILED' ELSE 'PENDING' END
+                              AS status
             )
             SELECT x.id, x.event_id, e.event_key, x.client_id, e.document_id, e.document::text AS document,
                    x.attempt_count, x.schedule_failures, e.created_at AS event_created_at, w.id AS webhook_id,
                    x.status, now() AS claimed_at
-            FROM (SELECT * FROM claimed UNION ALL SELECT * FROM gave_up) x
-            JOIN events e ON e.id = x.event_id AND e.created_at = x.event_created_at
+            FROM claimed x
+            CROSS JOIN LATERAL ( -- one index probe in the event's own partition (LIMIT keeps it a probe)
+                SELECT * FROM events e WHERE e.id = x.event_id AND e.created_at = x.event_created_at LIMIT 1
+            ) e
             LEFT JOIN webhooks w ON w.client_id = e.client_id AND w.type = e.type
+            """;
+
+    /**
+     * Ends deliveries a claim gave up on: out of the queue and FAILED, with the reason, under the lease of that
+     * claim. If it never runs (the instance dies first), the lease runs out and the next claim gives up again.
+     */
+    private static final String GIVE_UP = """
+            WITH dequeued AS (
+                DELETE FROM delivery_queue
+                WHERE (id, lease_token) IN (SELECT * FROM unnest(:ids, :tokens))
+                RETURNING id, created_at
+            )
+            UPDATE deliveries d
+            SET status = 'FAILED', next_attempt_at = NULL, last_error = :gaveUp, finished_at = now()
+            FROM dequeued q
+            WHERE d.id = q.id AND d.created_at = q.created_at
             """;
 
     /**
@@ -152,7 +163,7 @@ class DeliveryQueue {
     List<ClaimedDelivery> claim(
             int limit, int perClient, Map<UUID, Integer> roomByClient, Duration lease, UUID leaseToken) {
         List<UUID> busy = List.copyOf(roomByClient.keySet());
-        return jdbc.sql(CLAIM)
+        List<ClaimedDelivery> claimed = jdbc.sql(CLAIM)
                 .param("busyClients", new SqlArrayValue("uuid", busy.toArray()))
                 .param(
                         "busyRoom",
@@ -163,7 +174,6 @@ class DeliveryQueue {
                 .param("leaseMillis", lease.toMillis())
                 .param("leaseToken", leaseToken)
                 .param("maxUnrecorded", MAX_UNRECORDED_CLAIMS)
-                .param("gaveUp", GAVE_UP)
                 .query((rs, row) -> new ClaimedDelivery(
                         rs.getObject("id", UUID.class),
                         rs.getObject("event_id", UUID.class),
@@ -180,6 +190,24 @@ class DeliveryQueue {
                         System.nanoTime(),
                         DeliveryStatus.valueOf(rs.getString("status"))))
                 .list();
+        List<ClaimedDelivery> gaveUp = claimed.stream()
+                .filter(delivery -> delivery.status() == DeliveryStatus.FAILED)
+                .toList();
+        if (!gaveUp.isEmpty()) {
+            jdbc.sql(GIVE_UP)
+                    .param(
+                            "ids",
+                            new SqlArrayValue(
+                                    "uuid",
+                                    gaveUp.stream().map(ClaimedDelivery::id).toArray()))
+                    .param(
+                            "tokens",
+                            new SqlArrayValue(
+                                    "uuid", gaveUp.stream().map(d -> leaseToken).toArray()))
+                    .param("gaveUp", GAVE_UP)
+                    .update();
+        }
+        return claimed;
     }
 
     /** @return the deliveries whose lease was lost (another worker owns them now); their attempts are logged all the same */
