@@ -119,7 +119,7 @@ class HistoryPartitions {
                 .update();
         boolean pending = jdbc.sql("""
                         SELECT EXISTS (SELECT 1 FROM delivery_queue
-                                       WHERE created_at >= coalesce(?, '-infinity') AND created_at < ?)""")
+                                       WHERE created_at >= coalesce(CAST(? AS timestamptz), '-infinity') AND created_at < ?)""")
                 .params(day.from(), day.until())
                 .query(Boolean.class)
                 .single();

@@ -46,7 +46,8 @@ class EventRepository {
             FROM unnest(:ids, :clients, :keys, :types, :documentIds, :documents, :tests)
                 AS new (id, client_id, event_key, type, document_id, document, is_test)
             WHERE NOT EXISTS (
-                SELECT 1 FROM events e WHERE e.client_id = new.client_id AND e.event_key = new.event_key)
+                SELECT 1 FROM events e WHERE e.client_id = new.client_id AND e.event_key = new.event_key
+                  AND e.created_at < now() + interval '1 day') -- the days made ahead are empty: not probed
             RETURNING id""";
 
     /**
