@@ -19,11 +19,16 @@ class DeliveryLogRepository {
             CASE WHEN d.status = 'PENDING' THEN coalesce(q.next_attempt_at, d.next_attempt_at) END AS next_attempt_at,
             d.last_status_code, d.last_error""";
 
-    /** A delivery with its event (found in its partition) and, while it is pending, its queue row. */
-    private static final String ITEM_TABLES = """
-             FROM deliveries d
-             JOIN events e ON e.id = d.event_id AND e.created_at = d.event_created_at
-             LEFT JOIN delivery_queue q ON q.id = d.id""";
+    /**
+     * A delivery's event key (one probe in the event's own partition: the LIMIT keeps it a probe rather than a
+     * join over every partition) and, while it is pending, its queue row.
+     */
+    private static final String ITEM_JOINS = """
+            CROSS JOIN LATERAL (
+                SELECT e.event_key FROM events e
+                WHERE e.id = d.event_id AND e.created_at = d.event_created_at LIMIT 1
+            ) e
+            LEFT JOIN delivery_queue q ON q.id = d.id""";
 
     private final JdbcClient jdbc;
 
@@ -31,21 +36,32 @@ class DeliveryLogRepository {
         this.jdbc = jdbc;
     }
 
-    List<DeliveryView.Item> list(UUID clientId, DeliveryStatus status, String documentId, LogCursor after, int limit) {
-        StringBuilder sql =
-                new StringBuilder("SELECT " + ITEM_COLUMNS + " " + ITEM_TABLES + " WHERE d.client_id = :client");
-        if (status != null) {
+    /**
+     * One page of the log, newest first: the page is taken from the deliveries alone (per partition, an index on
+     * the client, or the client and document, in time order, merged), and only its rows are joined.
+     */
+    static String listSql(boolean byStatus, boolean byDocument, boolean afterCursor) {
+        StringBuilder sql = new StringBuilder(
+                "SELECT " + ITEM_COLUMNS + " FROM (SELECT * FROM deliveries d WHERE d.client_id = :client");
+        if (byStatus) {
             sql.append(" AND d.status = :status");
         }
-        if (documentId != null) {
+        if (byDocument) {
             sql.append(" AND d.document_id = :documentId");
         }
-        if (after != null) {
+        if (afterCursor) {
             sql.append(" AND (d.created_at, d.id) < (:afterCreatedAt, :afterId)");
         }
-        sql.append(" ORDER BY d.created_at DESC, d.id DESC LIMIT :limit");
+        sql.append(" ORDER BY d.created_at DESC, d.id DESC LIMIT :limit) d ")
+                .append(ITEM_JOINS)
+                .append(" ORDER BY d.created_at DESC, d.id DESC");
+        return sql.toString();
+    }
+
+    List<DeliveryView.Item> list(UUID clientId, DeliveryStatus status, String documentId, LogCursor after, int limit) {
+        String sql = listSql(status != null, documentId != null, after != null);
         JdbcClient.StatementSpec statement =
-                jdbc.sql(sql.toString()).param("client", clientId).param("limit", limit);
+                jdbc.sql(sql).param("client", clientId).param("limit", limit);
         if (status != null) {
             statement = statement.param("status", status.name());
         }
@@ -59,7 +75,8 @@ class DeliveryLogRepository {
     }
 
     Optional<DeliveryView.Item> find(UUID clientId, UUID deliveryId) {
-        return jdbc.sql("SELECT " + ITEM_COLUMNS + " " + ITEM_TABLES + " WHERE d.id = ? AND d.client_id = ?")
+        return jdbc.sql("SELECT " + ITEM_COLUMNS + " FROM deliveries d " + ITEM_JOINS
+                        + " WHERE d.id = ? AND d.client_id = ?")
                 .params(deliveryId, clientId)
                 .query(DeliveryLogRepository::item)
                 .optional();

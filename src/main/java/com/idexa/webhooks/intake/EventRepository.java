@@ -39,12 +39,19 @@ class EventRepository {
                 ORDER BY 1
             ) k""";
 
-    /** Inserts the events whose key no partition holds yet (the keys are locked: see {@link #LOCK_KEYS}). */
+    /**
+     * Inserts the events whose key no partition holds yet (the keys are locked: see {@link #LOCK_KEYS}); of one key
+     * given twice in a batch, the first.
+     */
     private static final String INSERT_EVENTS = """
             INSERT INTO events (id, client_id, event_key, type, document_id, document, is_test)
             SELECT id, client_id, event_key, type, document_id, CAST(document AS json), is_test
-            FROM unnest(:ids, :clients, :keys, :types, :documentIds, :documents, :tests)
-                AS new (id, client_id, event_key, type, document_id, document, is_test)
+            FROM (
+                SELECT DISTINCT ON (client_id, event_key) *
+                FROM unnest(:ids, :clients, :keys, :types, :documentIds, :documents, :tests) WITH ORDINALITY
+                    AS given (id, client_id, event_key, type, document_id, document, is_test, position)
+                ORDER BY client_id, event_key, position
+            ) new
             WHERE NOT EXISTS (
                 SELECT 1 FROM events e WHERE e.client_id = new.client_id AND e.event_key = new.event_key
                   AND e.created_at < now() + interval '1 day') -- the days made ahead are empty: not probed

@@ -215,17 +215,17 @@ public final class StoragePlans {
                 + " oldest day's, in " + seconds(started) + "; " + partitions() + " partitions per table\n";
 
         UUID client = clients.get(7);
-        String columns = serviceSql("com.idexa.webhooks.deliverylog.DeliveryLogRepository", "ITEM_COLUMNS");
-        String tables = serviceSql("com.idexa.webhooks.deliverylog.DeliveryLogRepository", "ITEM_TABLES");
-        // as DeliveryLogRepository.list builds them
-        String byDocument = "SELECT " + columns + " " + tables
-                + " WHERE d.client_id = :client AND d.document_id = :documentId"
-                + " ORDER BY d.created_at DESC, d.id DESC LIMIT :limit";
-        String page = "SELECT " + columns + " " + tables
-                + " WHERE d.client_id = :client ORDER BY d.created_at DESC, d.id DESC LIMIT :limit";
-        String failed = "SELECT " + columns + " " + tables
-                + " WHERE d.client_id = :client AND d.status = :status ORDER BY d.created_at DESC, d.id DESC LIMIT :limit";
-        String byId = "SELECT " + columns + " " + tables + " WHERE d.id = :id AND d.client_id = :client";
+        Method listSql = Class.forName("com.idexa.webhooks.deliverylog.DeliveryLogRepository")
+                .getDeclaredMethod("listSql", boolean.class, boolean.class, boolean.class);
+        listSql.setAccessible(true);
+        String byDocument = (String) listSql.invoke(null, false, true, false);
+        String page = (String) listSql.invoke(null, false, false, false);
+        String failed = (String) listSql.invoke(null, true, false, false);
+        String nextPage = (String) listSql.invoke(null, false, false, true);
+        String byId = "SELECT " + serviceSql("com.idexa.webhooks.deliverylog.DeliveryLogRepository", "ITEM_COLUMNS")
+                + " FROM deliveries d "
+                + serviceSql("com.idexa.webhooks.deliverylog.DeliveryLogRepository", "ITEM_JOINS")
+                + " WHERE d.id = :id AND d.client_id = :client";
         String attempts = """
                 SELECT attempted_at, duration_ms, method, url, status_code, error, response_body
                 FROM delivery_attempts WHERE delivery_id = :id ORDER BY id""";
@@ -237,16 +237,26 @@ public final class StoragePlans {
                 .query(UUID.class)
                 .single();
         Map<String, Object> idParams = Map.of("client", client, "id", oldest);
+        Map<String, Object> cursor = jdbc.sql(
+                        "SELECT created_at, id FROM deliveries WHERE client_id = ? ORDER BY created_at DESC, id DESC"
+                                + " OFFSET 2000 LIMIT 1")
+                .param(client)
+                .query()
+                .singleRow();
+        Map<String, Object> nextPageParams = Map.of(
+                "client", client, "limit", 20, "afterCreatedAt", cursor.get("created_at"), "afterId", cursor.get("id"));
 
         StringBuilder out = new StringBuilder(seeded);
         out.append(time("log filtered by documentId", 500, () -> run(byDocument, documentParams)));
         out.append(time("log, first page", 500, () -> run(page, pageParams)));
         out.append(time("log filtered by status FAILED", 500, () -> run(failed, failedParams)));
+        out.append(time("log, a page 2,000 deliveries back (cursor)", 500, () -> run(nextPage, nextPageParams)));
         out.append(time("one delivery by id alone (every partition probed)", 500, () -> run(byId, idParams)));
         out.append(time("its attempts by delivery id alone", 500, () -> run(attempts, Map.of("id", oldest))));
         out.append("\n-- documentId filter\n").append(explain(byDocument, documentParams));
         out.append("\n-- first page\n").append(explain(page, pageParams));
         out.append("\n-- status filter\n").append(explain(failed, failedParams));
+        out.append("\n-- a page 2,000 back\n").append(explain(nextPage, nextPageParams));
         out.append("\n-- by id\n").append(explain(byId, idParams));
         out.append("\n-- attempts by id\n").append(explain(attempts, Map.of("id", oldest)));
         write("log-" + total + ".txt", out.toString());
