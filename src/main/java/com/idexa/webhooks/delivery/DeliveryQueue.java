@@ -13,87 +13,132 @@ import org.springframework.jdbc.support.SqlArrayValue;
 import org.springframework.stereotype.Repository;
 
 /**
- * The dispatcher's side of the deliveries table. Each method is one short statement: claims never hold a
+ * The dispatcher's side of the queue ({@code delivery_queue}) and of the deliveries' history. Each method is one short statement: claims never hold a
  * transaction across an HTTP call, and every outcome is written under the lease token it was claimed with.
  */
 @Repository
 class DeliveryQueue {
 
     /**
-     * Claims due deliveries in one statement. The inner scan locks due rows with {@code SKIP LOCKED}, so
-     * instances never wait for or take each other's rows; the window function keeps each client within its
-     * room, and clients with no room left are not scanned at all, so one client's backlog cannot crowd out the
-     * rest. Claiming moves {@code next_attempt_at} forward by the lease: a row whose worker dies falls due again.
-     * Each row comes with the id of the client's webhook at claim time (null when it has none) and the database's
-     * time of the claim. A row claimed {@link #MAX_UNRECORDED_CLAIMS} times without any outcome recorded is
-     * FAILED by the claim instead, with the reason, and returned with that status.
+     * Claims due deliveries in one statement, from {@code delivery_queue} (one row per pending delivery). It walks
+     * the clients with room: for each, the index {@code (client_id, next_attempt_at)} yields at most its room of
+     * due rows, so a full client is never scanned and one client's backlog costs nothing to the others' claims.
+     * The oldest {@code :limit} of those are then locked {@code SKIP LOCKED}, re-checking that they are still due
+     * (another instance may have claimed them since), so instances never wait for or take each other's rows and
+     * no row is locked that is not taken. Claiming moves {@code next_attempt_at} forward by the lease: a row whose
+     * worker dies falls due again. Each row comes with the id of the client's webhook at claim time (null when it
+     * has none) and the database's time of the claim. A row claimed {@link #MAX_UNRECORDED_CLAIMS} times without
+     * any outcome recorded is returned FAILED, and {@link #GIVE_UP} ends it under this claim's lease. The history
+     * (partitioned) is not touched here: planning a statement over every partition of a table costs more than
+     * the claim itself.
      */
     private static final String CLAIM = """
             WITH room AS (
                 SELECT * FROM unnest(:busyClients, :busyRoom) AS r(client_id, room)
             ), due AS (
-                SELECT d.id, d.client_id, d.next_attempt_at
-                FROM deliveries d
-                WHERE d.status = 'PENDING' AND d.next_attempt_at <= now()
-                  AND d.client_id <> ALL (:fullClients)
-                ORDER BY d.next_attempt_at
-                LIMIT :scan
+                SELECT q.id, q.next_attempt_at
+                FROM clients c
+                LEFT JOIN room ON room.client_id = c.id
+                CROSS JOIN LATERAL (
+                    SELECT q.id, q.next_attempt_at FROM delivery_queue q
+                    WHERE q.client_id = c.id AND q.next_attempt_at <= now()
+                    ORDER BY q.next_attempt_at
+                    LIMIT coalesce(room.room, :perClient)
+                ) q
+                WHERE coalesce(room.room, :perClient) > 0
+                ORDER BY q.next_attempt_at
+                LIMIT :limit
+            ), locked AS (
+                SELECT q.id, q.unrecorded_claims FROM delivery_queue q
+                WHERE q.id IN (SELECT id FROM due) AND q.next_attempt_at <= now()
                 FOR UPDATE SKIP LOCKED
-            ), ranked AS (
-                SELECT due.id, due.next_attempt_at,
-                       row_number() OVER (PARTITION BY due.client_id ORDER BY due.next_attempt_at, due.id) AS rn,
-                       coalesce(room.room, :perClient) AS room
-                FROM due LEFT JOIN room ON room.client_id = due.client_id
-            ), picked AS (
-                SELECT id FROM ranked WHERE rn <= room ORDER BY next_attempt_at, id LIMIT :limit
+            ), claimed AS (
+                UPDATE delivery_queue q
+                SET next_attempt_at = now() + CAST(:leaseMillis AS bigint) * interval '1 millisecond',
+                    lease_token = :leaseToken,
+                    unrecorded_claims = q.unrecorded_claims + 1
+                FROM locked
+                WHERE q.id = locked.id
+                RETURNING q.id, q.created_at, q.event_id, q.event_created_at, q.client_id, q.attempt_count,
+                          q.schedule_failures,
+                          CASE WHEN locked.unrecorded_claims >= :maxUnrecorded THEN 'FAILED' ELSE 'PENDING' END
+                              AS status
             )
-            UPDATE deliveries d
-            SET next_attempt_at = CASE WHEN d.unrecorded_claims >= :maxUnrecorded THEN NULL
-                                       ELSE now() + CAST(:leaseMillis AS bigint) * interval '1 millisecond' END,
-                lease_token = CASE WHEN d.unrecorded_claims >= :maxUnrecorded THEN NULL ELSE :leaseToken END,
-                unrecorded_claims = d.unrecorded_claims + 1,
-                status = CASE WHEN d.unrecorded_claims >= :maxUnrecorded THEN 'FAILED' ELSE d.status END,
-                last_error = CASE WHEN d.unrecorded_claims >= :maxUnrecorded THEN :gaveUp ELSE d.last_error END,
-                finished_at = CASE WHEN d.unrecorded_claims >= :maxUnrecorded THEN now() ELSE d.finished_at END
-            FROM picked, events e LEFT JOIN webhooks w ON w.client_id = e.client_id AND w.type = e.type
-            WHERE d.id = picked.id AND e.id = d.event_id
-            RETURNING d.id, d.event_id, e.event_key, d.client_id, d.document_id, e.document::text AS document,
-                      d.attempt_count, d.schedule_failures, e.created_at AS event_created_at, w.id AS webhook_id,
-                      d.status, now() AS claimed_at
+            SELECT x.id, x.event_id, e.event_key, x.client_id, e.document_id, e.document::text AS document,
+                   x.attempt_count, x.schedule_failures, e.created_at AS event_created_at, w.id AS webhook_id,
+                   x.status, now() AS claimed_at
+            FROM claimed x
+            CROSS JOIN LATERAL ( -- one index probe in the event's own partition (LIMIT keeps it a probe)
+                SELECT * FROM events e WHERE e.id = x.event_id AND e.created_at = x.event_created_at LIMIT 1
+            ) e
+            LEFT JOIN webhooks w ON w.client_id = e.client_id AND w.type = e.type
             """;
 
     /**
-     * Records a batch of outcomes in one statement: each delivery is updated only under the lease it was claimed
-     * with (a lost lease changes nothing), and every attempt is logged either way.
+     * Ends deliveries a claim gave up on: out of the queue and FAILED, with the reason, under the lease of that
+     * claim. If it never runs (the instance dies first), the lease runs out and the next claim gives up again.
+     */
+    private static final String GIVE_UP = """
+            WITH dequeued AS (
+                DELETE FROM delivery_queue
+                WHERE (id, lease_token) IN (SELECT * FROM unnest(:ids, :tokens))
+                RETURNING id, created_at
+            )
+            UPDATE deliveries d
+            SET status = 'FAILED', next_attempt_at = NULL, last_error = :gaveUp, finished_at = now()
+            FROM dequeued q
+            WHERE d.id = q.id AND d.created_at = q.created_at
+            """;
+
+    /**
+     * Records a batch of outcomes in one statement: each delivery is changed only under the lease it was claimed
+     * with (a lost lease changes nothing), and every attempt is logged either way, in the partition of its
+     * delivery's creation time (an intake delivery has its event's {@code created_at}). A delivery that stays
+     * PENDING keeps its queue row with the next attempt's time; a finished one leaves the queue.
      */
     private static final String RECORD_ATTEMPTS = """
             WITH input AS (
-                SELECT * FROM unnest(:ids, :tokens, :statuses, :failures, :delays, :attemptedAt, :codes, :errors,
-                                     :durations, :methods, :urls, :bodies)
-                    AS i (id, lease_token, status, schedule_failures, delay_ms, attempted_at, status_code, error,
-                          duration_ms, method, url, response_body)
+                SELECT * FROM unnest(:ids, :tokens, :createdAt, :statuses, :failures, :delays, :attemptedAt, :codes,
+                                     :errors, :durations, :methods, :urls, :bodies)
+                    AS i (id, lease_token, created_at, status, schedule_failures, delay_ms, attempted_at,
+                          status_code, error, duration_ms, method, url, response_body)
+            ), requeued AS (
+                UPDATE delivery_queue q
+                SET attempt_count = q.attempt_count + 1,
+                    schedule_failures = i.schedule_failures,
+                    next_attempt_at = now() + i.delay_ms * interval '1 millisecond',
+                    lease_token = NULL,
+                    unrecorded_claims = 0
+                FROM input i
+                WHERE q.id = i.id AND q.lease_token = i.lease_token AND i.status = 'PENDING'
+                RETURNING q.id, q.created_at, q.next_attempt_at
+            ), dequeued AS (
+                DELETE FROM delivery_queue q
+                USING input i
+                WHERE q.id = i.id AND q.lease_token = i.lease_token AND i.status <> 'PENDING'
+                RETURNING q.id, q.created_at, CAST(NULL AS timestamptz) AS next_attempt_at
+            ), owned AS (
+                SELECT * FROM requeued UNION ALL SELECT * FROM dequeued
             ), updated AS (
                 UPDATE deliveries d
                 SET status = i.status,
                     attempt_count = d.attempt_count + 1,
                     schedule_failures = i.schedule_failures,
-                    next_attempt_at = CASE WHEN i.delay_ms IS NULL THEN NULL
-                                           ELSE now() + i.delay_ms * interval '1 millisecond' END,
-                    lease_token = NULL,
-                    unrecorded_claims = 0,
+                    next_attempt_at = o.next_attempt_at,
                     last_attempt_at = i.attempted_at,
                     last_status_code = i.status_code,
                     last_error = i.error,
                     finished_at = CASE WHEN i.status = 'PENDING' THEN NULL ELSE now() END
-                FROM input i
-                WHERE d.id = i.id AND d.lease_token = i.lease_token
-                RETURNING d.id
+                FROM owned o JOIN input i ON i.id = o.id
+                WHERE d.id = o.id AND d.created_at = o.created_at
             ), logged AS (
-                INSERT INTO delivery_attempts
-                    (delivery_id, attempted_at, duration_ms, method, url, status_code, error, response_body)
-                SELECT id, attempted_at, duration_ms, method, url, status_code, error, response_body FROM input
+                INSERT INTO delivery_attempts (delivery_id, delivery_created_at, attempted_at, duration_ms, method,
+                                               url, status_code, error, response_body)
+                SELECT i.id, coalesce(o.created_at, i.created_at), i.attempted_at, i.duration_ms, i.method, i.url,
+                       i.status_code, i.error, i.response_body
+                FROM input i LEFT JOIN owned o ON o.id = i.id
             )
-            SELECT i.id FROM input i WHERE i.id NOT IN (SELECT id FROM updated)
+            SELECT i.id FROM input i WHERE i.id NOT IN (SELECT id FROM owned)
             """;
 
     /** How deep the queue is: every unfinished delivery, those due now, and how long the oldest due one has waited. */
@@ -117,25 +162,18 @@ class DeliveryQueue {
      */
     List<ClaimedDelivery> claim(
             int limit, int perClient, Map<UUID, Integer> roomByClient, Duration lease, UUID leaseToken) {
-        List<UUID> full = roomByClient.entrySet().stream()
-                .filter(entry -> entry.getValue() <= 0)
-                .map(Map.Entry::getKey)
-                .toList();
         List<UUID> busy = List.copyOf(roomByClient.keySet());
-        return jdbc.sql(CLAIM)
+        List<ClaimedDelivery> claimed = jdbc.sql(CLAIM)
                 .param("busyClients", new SqlArrayValue("uuid", busy.toArray()))
                 .param(
                         "busyRoom",
                         new SqlArrayValue(
                                 "int4", busy.stream().map(roomByClient::get).toArray()))
-                .param("fullClients", new SqlArrayValue("uuid", full.toArray()))
-                .param("scan", Math.max(limit * 4, 100))
                 .param("perClient", perClient)
                 .param("limit", limit)
                 .param("leaseMillis", lease.toMillis())
                 .param("leaseToken", leaseToken)
                 .param("maxUnrecorded", MAX_UNRECORDED_CLAIMS)
-                .param("gaveUp", GAVE_UP)
                 .query((rs, row) -> new ClaimedDelivery(
                         rs.getObject("id", UUID.class),
                         rs.getObject("event_id", UUID.class),
@@ -152,6 +190,24 @@ class DeliveryQueue {
                         System.nanoTime(),
                         DeliveryStatus.valueOf(rs.getString("status"))))
                 .list();
+        List<ClaimedDelivery> gaveUp = claimed.stream()
+                .filter(delivery -> delivery.status() == DeliveryStatus.FAILED)
+                .toList();
+        if (!gaveUp.isEmpty()) {
+            jdbc.sql(GIVE_UP)
+                    .param(
+                            "ids",
+                            new SqlArrayValue(
+                                    "uuid",
+                                    gaveUp.stream().map(ClaimedDelivery::id).toArray()))
+                    .param(
+                            "tokens",
+                            new SqlArrayValue(
+                                    "uuid", gaveUp.stream().map(d -> leaseToken).toArray()))
+                    .param("gaveUp", GAVE_UP)
+                    .update();
+        }
+        return claimed;
     }
 
     /** @return the deliveries whose lease was lost (another worker owns them now); their attempts are logged all the same */
@@ -159,6 +215,9 @@ class DeliveryQueue {
         return jdbc.sql(RECORD_ATTEMPTS)
                 .param("ids", column("uuid", outcomes, o -> o.delivery().id()))
                 .param("tokens", column("uuid", outcomes, o -> o.delivery().leaseToken()))
+                .param(
+                        "createdAt",
+                        column("timestamptz", outcomes, o -> o.delivery().eventCreatedAt()))
                 .param(
                         "statuses",
                         column("text", outcomes, o -> o.decision().status().name()))
@@ -197,11 +256,13 @@ class DeliveryQueue {
     /** No webhook at attempt time: the delivery ends without an HTTP attempt. */
     boolean cancel(ClaimedDelivery delivery, String reason) {
         return jdbc.sql("""
-                        UPDATE deliveries
-                        SET status = 'CANCELLED', next_attempt_at = NULL, lease_token = NULL, last_error = ?,
-                            finished_at = now(), unrecorded_claims = 0
-                        WHERE id = ? AND lease_token = ?""")
-                        .params(reason, delivery.id(), delivery.leaseToken())
+                        WITH dequeued AS (
+                            DELETE FROM delivery_queue WHERE id = ? AND lease_token = ? RETURNING id, created_at
+                        )
+                        UPDATE deliveries d
+                        SET status = 'CANCELLED', next_attempt_at = NULL, last_error = ?, finished_at = now()
+                        FROM dequeued q WHERE d.id = q.id AND d.created_at = q.created_at""")
+                        .params(delivery.id(), delivery.leaseToken(), reason)
                         .update()
                 == 1;
     }
@@ -215,9 +276,9 @@ class DeliveryQueue {
             return 0;
         }
         return jdbc.sql("""
-                        UPDATE deliveries SET next_attempt_at = now(), lease_token = NULL,
+                        UPDATE delivery_queue SET next_attempt_at = now(), lease_token = NULL,
                             unrecorded_claims = greatest(unrecorded_claims - 1, 0)
-                        WHERE status = 'PENDING' AND (id, lease_token) IN (
+                        WHERE (id, lease_token) IN (
                             SELECT * FROM unnest(:ids, :tokens))""")
                 .param(
                         "ids",
@@ -240,7 +301,7 @@ class DeliveryQueue {
                                count(*) FILTER (WHERE next_attempt_at <= now()) AS due,
                                coalesce(extract(epoch FROM now() - min(next_attempt_at)
                                    FILTER (WHERE next_attempt_at <= now())), 0)::bigint AS oldest
-                        FROM deliveries WHERE status = 'PENDING'""")
+                        FROM delivery_queue""")
                 .query((rs, row) -> new Depth(rs.getLong("pending"), rs.getLong("due"), rs.getLong("oldest")))
                 .single();
     }
@@ -256,9 +317,9 @@ class DeliveryQueue {
             return Set.of();
         }
         return Set.copyOf(jdbc.sql("""
-                        UPDATE deliveries
+                        UPDATE delivery_queue
                         SET next_attempt_at = now() + CAST(:leaseMillis AS bigint) * interval '1 millisecond'
-                        WHERE status = 'PENDING' AND (id, lease_token) IN (SELECT * FROM unnest(:ids, :tokens))
+                        WHERE (id, lease_token) IN (SELECT * FROM unnest(:ids, :tokens))
                         RETURNING id""")
                 .param("leaseMillis", lease.toMillis())
                 .param(

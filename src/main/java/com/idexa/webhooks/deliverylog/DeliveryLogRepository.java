@@ -3,7 +3,6 @@ package com.idexa.webhooks.deliverylog;
 import com.idexa.webhooks.delivery.DeliveryStatus;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Optional;
@@ -17,8 +16,19 @@ class DeliveryLogRepository {
 
     private static final String ITEM_COLUMNS = """
             d.id, e.event_key, d.document_id, d.status, d.attempt_count, d.created_at, d.last_attempt_at,
-            CASE WHEN d.status = 'PENDING' THEN d.next_attempt_at END AS next_attempt_at,
+            CASE WHEN d.status = 'PENDING' THEN coalesce(q.next_attempt_at, d.next_attempt_at) END AS next_attempt_at,
             d.last_status_code, d.last_error""";
+
+    /**
+     * A delivery's event key (one probe in the event's own partition: the LIMIT keeps it a probe rather than a
+     * join over every partition) and, while it is pending, its queue row.
+     */
+    private static final String ITEM_JOINS = """
+            CROSS JOIN LATERAL (
+                SELECT e.event_key FROM events e
+                WHERE e.id = d.event_id AND e.created_at = d.event_created_at LIMIT 1
+            ) e
+            LEFT JOIN delivery_queue q ON q.id = d.id""";
 
     private final JdbcClient jdbc;
 
@@ -26,21 +36,32 @@ class DeliveryLogRepository {
         this.jdbc = jdbc;
     }
 
-    List<DeliveryView.Item> list(UUID clientId, DeliveryStatus status, String documentId, LogCursor after, int limit) {
-        StringBuilder sql = new StringBuilder("SELECT " + ITEM_COLUMNS
-                + " FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.client_id = :client");
-        if (status != null) {
+    /**
+     * One page of the log, newest first: the page is taken from the deliveries alone (per partition, an index on
+     * the client, or the client and document, in time order, merged), and only its rows are joined.
+     */
+    static String listSql(boolean byStatus, boolean byDocument, boolean afterCursor) {
+        StringBuilder sql = new StringBuilder(
+                "SELECT " + ITEM_COLUMNS + " FROM (SELECT * FROM deliveries d WHERE d.client_id = :client");
+        if (byStatus) {
             sql.append(" AND d.status = :status");
         }
-        if (documentId != null) {
+        if (byDocument) {
             sql.append(" AND d.document_id = :documentId");
         }
-        if (after != null) {
+        if (afterCursor) {
             sql.append(" AND (d.created_at, d.id) < (:afterCreatedAt, :afterId)");
         }
-        sql.append(" ORDER BY d.created_at DESC, d.id DESC LIMIT :limit");
+        sql.append(" ORDER BY d.created_at DESC, d.id DESC LIMIT :limit) d ")
+                .append(ITEM_JOINS)
+                .append(" ORDER BY d.created_at DESC, d.id DESC");
+        return sql.toString();
+    }
+
+    List<DeliveryView.Item> list(UUID clientId, DeliveryStatus status, String documentId, LogCursor after, int limit) {
+        String sql = listSql(status != null, documentId != null, after != null);
         JdbcClient.StatementSpec statement =
-                jdbc.sql(sql.toString()).param("client", clientId).param("limit", limit);
+                jdbc.sql(sql).param("client", clientId).param("limit", limit);
         if (status != null) {
             statement = statement.param("status", status.name());
         }
@@ -54,8 +75,8 @@ class DeliveryLogRepository {
     }
 
     Optional<DeliveryView.Item> find(UUID clientId, UUID deliveryId) {
-        return jdbc.sql("SELECT " + ITEM_COLUMNS
-                        + " FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.id = ? AND d.client_id = ?")
+        return jdbc.sql("SELECT " + ITEM_COLUMNS + " FROM deliveries d " + ITEM_JOINS
+                        + " WHERE d.id = ? AND d.client_id = ?")
                 .params(deliveryId, clientId)
                 .query(DeliveryLogRepository::item)
                 .optional();
@@ -77,27 +98,23 @@ class DeliveryLogRepository {
                 .list();
     }
 
-    /** Makes a finished delivery due now, with a fresh retry schedule. @return whether it was finished and is now due */
+    /**
+     * Makes a finished delivery due now, with a fresh retry schedule: back to PENDING, and back in the queue. While
+     * it is pending, its day's partitions are kept (HistoryPartitions).
+     *
+     * @return whether it was finished and is now due
+     */
     boolean retry(UUID clientId, UUID deliveryId) {
         return jdbc.sql("""
-                        UPDATE deliveries
-                        SET status = 'PENDING', next_attempt_at = now(), schedule_failures = 0, lease_token = NULL,
-                            finished_at = NULL
-                        WHERE id = ? AND client_id = ? AND status <> 'PENDING'""").params(deliveryId, clientId).update() == 1;
-    }
-
-    /** Deletes up to a batch of finished deliveries older than the retention, then events left without deliveries. */
-    int purgeFinishedBefore(Duration retention, int batch) {
-        long retentionMillis = retention.toMillis();
-        int deliveries = jdbc.sql("""
-                        DELETE FROM deliveries WHERE id IN (
-                            SELECT id FROM deliveries WHERE status <> 'PENDING'
-                            AND finished_at < now() - ? * interval '1 millisecond' LIMIT ?)""").params(retentionMillis, batch).update();
-        int events = jdbc.sql("""
-                        DELETE FROM events WHERE id IN (
-                            SELECT e.id FROM events e WHERE e.created_at < now() - ? * interval '1 millisecond'
-                            AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id) LIMIT ?)""").params(retentionMillis, batch).update();
-        return deliveries + events;
+                        WITH retried AS (
+                            UPDATE deliveries
+                            SET status = 'PENDING', next_attempt_at = now(), schedule_failures = 0, finished_at = NULL
+                            WHERE id = ? AND client_id = ? AND status <> 'PENDING'
+                            RETURNING id, created_at, client_id, event_id, event_created_at, attempt_count
+                        )
+                        INSERT INTO delivery_queue
+                            (id, created_at, client_id, event_id, event_created_at, next_attempt_at, attempt_count)
+                        SELECT id, created_at, client_id, event_id, event_created_at, now(), attempt_count FROM retried""").params(deliveryId, clientId).update() == 1;
     }
 
     private static DeliveryView.Item item(ResultSet rs, int row) throws SQLException {

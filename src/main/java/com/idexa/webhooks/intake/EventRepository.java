@@ -25,21 +25,56 @@ class EventRepository {
     /** Which client sent which key: how an event is found again. */
     record EventKey(UUID clientId, String eventKey) {}
 
+    /**
+     * Makes intake of one key one at a time: a transaction-level advisory lock per (client, key), taken in key
+     * order (no deadlocks between batches) in a statement of its own, so the insert that follows, in a new
+     * snapshot, sees every event a concurrent intake of the same key committed. Events are partitioned by day and
+     * no unique index can span partitions; the lock closes the race a per-partition index would leave open at a
+     * day's boundary (two intakes of one key, on either side of midnight).
+     */
+    private static final String LOCK_KEYS = """
+            SELECT count(pg_advisory_xact_lock(k.hash)) FROM (
+                SELECT DISTINCT hashtextextended(client_id::text || '/' || event_key, 0) AS hash
+                FROM unnest(:clients, :keys) AS n (client_id, event_key)
+                ORDER BY 1
+            ) k""";
+
+    /**
+     * Inserts the events whose key no partition holds yet (the keys are locked: see {@link #LOCK_KEYS}); of one key
+     * given twice in a batch, the first.
+     */
     private static final String INSERT_EVENTS = """
             INSERT INTO events (id, client_id, event_key, type, document_id, document, is_test)
             SELECT id, client_id, event_key, type, document_id, CAST(document AS json), is_test
-            FROM unnest(:ids, :clients, :keys, :types, :documentIds, :documents, :tests)
-                AS new (id, client_id, event_key, type, document_id, document, is_test)
-            ON CONFLICT (client_id, event_key) DO NOTHING
+            FROM (
+                SELECT DISTINCT ON (client_id, event_key) *
+                FROM unnest(:ids, :clients, :keys, :types, :documentIds, :documents, :tests) WITH ORDINALITY
+                    AS given (id, client_id, event_key, type, document_id, document, is_test, position)
+                ORDER BY client_id, event_key, position
+            ) new
+            WHERE NOT EXISTS (
+                SELECT 1 FROM events e WHERE e.client_id = new.client_id AND e.event_key = new.event_key
+                  AND e.created_at < now() + interval '1 day') -- the days made ahead are empty: not probed
             RETURNING id""";
 
-    /** A delivery for each new event whose client has a webhook of the event's type. */
+    /**
+     * A delivery for each new event whose client has a webhook of the event's type, with its queue row. A
+     * delivery has its event's creation time (both are {@code now()} of the intake's transaction), so they share
+     * a day's partition.
+     */
     private static final String INSERT_DELIVERIES = """
-            INSERT INTO deliveries (id, event_id, client_id, document_id, status, next_attempt_at)
-            SELECT gen_random_uuid(), n.event_id, n.client_id, n.document_id, 'PENDING', now()
-            FROM unnest(:events, :clients, :documents, :types) AS n (event_id, client_id, document_id, type)
-            WHERE EXISTS (SELECT 1 FROM webhooks w WHERE w.client_id = n.client_id AND w.type = n.type)
-            RETURNING event_id, id""";
+            WITH new AS (
+                INSERT INTO deliveries (id, event_id, event_created_at, client_id, document_id, status, next_attempt_at,
+                                        created_at)
+                SELECT gen_random_uuid(), n.event_id, now(), n.client_id, n.document_id, 'PENDING', now(), now()
+                FROM unnest(:events, :clients, :documents, :types) AS n (event_id, client_id, document_id, type)
+                WHERE EXISTS (SELECT 1 FROM webhooks w WHERE w.client_id = n.client_id AND w.type = n.type)
+                RETURNING id, created_at, client_id, event_id, event_created_at
+            ), queued AS (
+                INSERT INTO delivery_queue (id, created_at, client_id, event_id, event_created_at, next_attempt_at)
+                SELECT id, created_at, client_id, event_id, event_created_at, now() FROM new
+            )
+            SELECT event_id, id FROM new""";
 
     private final JdbcClient jdbc;
 
@@ -56,6 +91,11 @@ class EventRepository {
 
     /** @return the ids of the events inserted; an event whose key the client already sent is not */
     Set<UUID> insertNew(List<NewEvent> events) {
+        jdbc.sql(LOCK_KEYS)
+                .param("clients", array("uuid", events, NewEvent::clientId))
+                .param("keys", array("text", events, NewEvent::eventKey))
+                .query(Long.class)
+                .single();
         return Set.copyOf(jdbc.sql(INSERT_EVENTS)
                 .param("ids", array("uuid", events, NewEvent::id))
                 .param("clients", array("uuid", events, NewEvent::clientId))
@@ -87,7 +127,10 @@ class EventRepository {
         Map<EventKey, RecordedEvent> found = new HashMap<>();
         jdbc.sql("""
                         SELECT e.client_id, e.event_key,
-                               (SELECT d.id FROM deliveries d WHERE d.event_id = e.id ORDER BY d.created_at LIMIT 1) AS delivery_id
+                               (SELECT d.id FROM deliveries d
+                                WHERE d.event_id = e.id AND d.event_created_at = e.created_at
+                                  AND d.created_at >= e.created_at
+                                ORDER BY d.created_at LIMIT 1) AS delivery_id
                         FROM events e
                         JOIN unnest(:clients, :keys) AS k (client_id, event_key)
                           ON e.client_id = k.client_id AND e.event_key = k.event_key""")

@@ -96,7 +96,7 @@ class DispatcherTest extends DeliveryTestSupport {
         String deliveryId = deliver(client, "after-crash");
         List<ClaimedDelivery> crashed = queue.claim(10, 10, Map.of(), Duration.ofSeconds(2), UUID.randomUUID());
         assertThat(crashed).extracting(ClaimedDelivery::id).contains(UUID.fromString(deliveryId));
-        Instant leaseEnds = jdbc.sql("SELECT next_attempt_at FROM deliveries WHERE id = ?")
+        Instant leaseEnds = jdbc.sql("SELECT next_attempt_at FROM delivery_queue WHERE id = ?")
                 .param(UUID.fromString(deliveryId))
                 .query(OffsetDateTime.class)
                 .single()
@@ -266,8 +266,8 @@ class DispatcherTest extends DeliveryTestSupport {
         extraDispatchers.remove(stopping);
 
         Map<String, Object> row = jdbc.sql(
-                        "SELECT status, lease_token, next_attempt_at <= now() + interval '2 seconds' AS due "
-                                + "FROM deliveries WHERE id = ?")
+                        "SELECT d.status, q.lease_token, q.next_attempt_at <= now() + interval '2 seconds' AS due "
+                                + "FROM deliveries d JOIN delivery_queue q ON q.id = d.id WHERE d.id = ?")
                 .param(UUID.fromString(deliveryId))
                 .query()
                 .singleRow();
@@ -319,11 +319,12 @@ class DispatcherTest extends DeliveryTestSupport {
         ClientService.IssuedKey client = newClient();
         registerWebhook(client, simpleWebhook("POST", receiver.url("/cb/:id")));
         String deliveryId = deliver(client, "crash-loop");
-        jdbc.sql("UPDATE deliveries SET unrecorded_claims = ? WHERE id = ?")
+        jdbc.sql("UPDATE delivery_queue SET unrecorded_claims = ? WHERE id = ?")
                 .params(DeliveryQueue.MAX_UNRECORDED_CLAIMS, UUID.fromString(deliveryId))
                 .update();
 
-        List<ClaimedDelivery> claimed = queue.claim(10, 10, Map.of(), Duration.ofSeconds(30), UUID.randomUUID());
+        // a limit high enough that due rows other tests left behind cannot crowd this one out
+        List<ClaimedDelivery> claimed = queue.claim(10_000, 10, Map.of(), Duration.ofSeconds(30), UUID.randomUUID());
 
         assertThat(claimed)
                 .filteredOn(delivery -> delivery.id().equals(UUID.fromString(deliveryId)))
@@ -374,7 +375,7 @@ class DispatcherTest extends DeliveryTestSupport {
         Duration lease = properties.delivery().lease(); // as configured, not a lease of the test's own
         // The killed instance claimed it and died: no heartbeat, no outcome, no release.
         queue.claim(10, 10, Map.of(), lease, UUID.randomUUID());
-        Instant leaseEnds = jdbc.sql("SELECT next_attempt_at FROM deliveries WHERE id = ?")
+        Instant leaseEnds = jdbc.sql("SELECT next_attempt_at FROM delivery_queue WHERE id = ?")
                 .param(UUID.fromString(deliveryId))
                 .query(OffsetDateTime.class)
                 .single()
