@@ -485,6 +485,8 @@ class DispatcherTest extends DeliveryTestSupport {
                 d.claimBatchSize(),
                 total,
                 perClient,
+                d.tripAfter(),
+                d.probeShare(),
                 d.tokenExpiryMargin(),
                 d.retention(),
                 d.purgeInterval(),
