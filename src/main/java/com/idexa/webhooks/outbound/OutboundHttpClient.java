@@ -559,16 +559,22 @@ public class OutboundHttpClient implements AutoCloseable {
 
         /** Resolves and checks the host now; the connect that follows uses this answer. */
         void check(String host) throws UnknownHostException {
-            checked.put(host.toLowerCase(Locale.ROOT), policy.resolveAllowed(host));
+            checked.put(key(host), policy.resolveAllowed(host));
         }
 
         @Override
         public InetAddress[] resolve(String host) throws UnknownHostException {
-            InetAddress[] addresses = checked.getIfPresent(host.toLowerCase(Locale.ROOT));
+            InetAddress[] addresses = checked.getIfPresent(key(host));
             if (addresses == null) {
                 addresses = policy.resolveAllowed(host);
             }
             return Arrays.copyOf(addresses, addresses.length);
+        }
+
+        /** The host as both callers may spell it: an IPv6 literal with or without brackets, in any case. */
+        private static String key(String host) {
+            String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+            return bare.toLowerCase(Locale.ROOT);
         }
 
         @Override
