@@ -193,7 +193,7 @@ public class Dispatcher implements SmartLifecycle {
         }
     }
 
-    /** Aborts every held attempt, also one a worker is only about to start: an abort is kept until it is used. */
+    /** Aborts every held attempt, also one only about to start: an abort is kept until it is used. */
     private void abortAttemptsHeld(String reason) {
         held.all().forEach(entry -> entry.abort.abort(reason));
     }

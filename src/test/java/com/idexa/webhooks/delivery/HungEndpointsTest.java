@@ -126,9 +126,14 @@ class HungEndpointsTest extends DeliveryTestSupport {
      * what they hold from then on is their probes.
      */
     private void awaitAllTripped(List<ClientService.IssuedKey> hung) {
-        await().atMost(Duration.ofSeconds(60))
+        await("every hung client tripped")
+                .atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(100))
-                .until(() -> trippedClients() == trippedBefore + hung.size() && hanging.openNow() <= MAX_PROBES);
+                .until(() -> trippedClients() == trippedBefore + hung.size());
+        await("what the hung endpoints hold at once down to the probe cap")
+                .atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> hanging.openNow() <= MAX_PROBES);
     }
 
     private int trippedClients() {
