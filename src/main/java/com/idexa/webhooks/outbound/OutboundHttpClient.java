@@ -531,9 +531,19 @@ public class OutboundHttpClient implements AutoCloseable {
         return null;
     }
 
+    /**
+     * Lets the reactor threads close their connections themselves for a moment (closing them from this thread while
+     * a reactor thread is busy with them races it), then closes whatever is left.
+     */
     @Override
     public void close() throws IOException {
         deadlines.shutdownNow();
+        http.initiateShutdown();
+        try {
+            http.awaitShutdown(TimeValue.ofSeconds(1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         http.close(CloseMode.IMMEDIATE);
     }
 
