@@ -79,11 +79,15 @@ class HungEndpointsTest extends DeliveryTestSupport {
                                 delivery(client, id).get("status").asString())
                         .isEqualTo("SUCCEEDED")));
 
+        // Seen from the endpoint, a probe the service gave up on stays open until the endpoint notices the close,
+        // which may be after the next probe has connected: so each probe slot may count twice for a moment.
         assertThat(hanging.peakInAll())
-                .as("attempts the hung endpoints held at once after tripping")
-                .isLessThanOrEqualTo(MAX_PROBES);
+                .as("attempts the hung endpoints held at once after tripping (without breakers: all 40)")
+                .isLessThanOrEqualTo(2 * MAX_PROBES);
         for (int i = 0; i < HUNG; i++) {
-            assertThat(hanging.peak(run + i)).isLessThanOrEqualTo(1);
+            assertThat(hanging.peak(run + i))
+                    .as("attempts one hung endpoint held at once after tripping (without breakers: 8)")
+                    .isLessThanOrEqualTo(2);
         }
     }
 
