@@ -175,8 +175,10 @@ public class Dispatcher implements SmartLifecycle {
             heartbeat.stop();
         }
         releaseUnstarted();
-        preparing.shutdownNow();
-        finishing.shutdownNow();
+        // Not shutdownNow: what is queued still runs and gives its room back (it finds released deliveries
+        // released and aborted attempts aborted), so a dispatcher started again does not inherit stale counts.
+        preparing.shutdown();
+        finishing.shutdown();
     }
 
     /** Waits until every claimed attempt has ended (its outcome queued), or the deadline. */
