@@ -52,7 +52,7 @@ public record WebhooksProperties(
             @DefaultValue("5s") Duration connectTimeout,
             @DefaultValue("15s") Duration requestTimeout,
             @DefaultValue("4KB") DataSize maxResponseBody,
-            @DefaultValue("512") @Min(1) int maxConnections) {}
+            @DefaultValue("2000") @Min(1) int maxConnections) {}
 
     /**
      * @param enabled whether this instance runs a dispatcher (intake and the API work either way)
@@ -67,6 +67,9 @@ public record WebhooksProperties(
      * @param claimBatchSize most deliveries claimed in one statement
      * @param maxInFlight most attempts in flight at once on this instance
      * @param maxInFlightPerClient most attempts in flight at once for one client on this instance
+     * @param tripAfter unanswered attempts in a row (timed out, or no connection) after which a client may have
+     *     only one attempt in flight, a probe, until an attempt is answered
+     * @param probeShare the share of {@code maxInFlight} the probes of all such clients may hold together
      * @param tokenExpiryMargin a fetched token is reused until this long before its {@code expires_in}
      * @param retention finished deliveries (and their events) older than this are purged
      * @param purgeInterval how often the purge runs
@@ -86,8 +89,13 @@ public record WebhooksProperties(
             @DefaultValue("5s") Duration heartbeatInterval,
             @DefaultValue("1s") Duration pollInterval,
             @DefaultValue("100") @Min(1) int claimBatchSize,
-            @DefaultValue("64") @Min(1) int maxInFlight,
+            @DefaultValue("1000") @Min(1) int maxInFlight,
             @DefaultValue("8") @Min(1) int maxInFlightPerClient,
+            @DefaultValue("3") @Min(1) int tripAfter,
+
+            @DefaultValue("0.1") @DecimalMin("0.0") @DecimalMax("1.0")
+            double probeShare,
+
             @DefaultValue("30s") Duration tokenExpiryMargin,
             @DefaultValue("30d") Duration retention,
             @DefaultValue("1h") Duration purgeInterval,

@@ -6,7 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * How many attempts each client has in flight on this instance. Taking and freeing a slot are each one atomic
- * {@code compute}, so a worker freeing a client's last slot cannot race the loop taking a new one (the count of a
+ * {@code compute}, so an attempt freeing a client's last slot cannot race the loop taking a new one (the count of a
  * client with nothing in flight is removed, not left at zero).
  */
 final class ClientSlots {

@@ -2,6 +2,7 @@ package com.idexa.webhooks.delivery;
 
 import com.idexa.webhooks.web.DatabaseOutage;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -9,6 +10,7 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -63,6 +65,22 @@ class DeliveryMetrics {
         Gauge.builder("webhook.deliveries.oldest.due.age", oldestDueSeconds, AtomicLong::get)
                 .baseUnit("seconds")
                 .description("How long the oldest due delivery has been waiting")
+                .register(registry);
+    }
+
+    /**
+     * Watches the dispatcher's circuit breakers: how many clients are tripped now (one probe at a time), and how
+     * often a client was tripped.
+     */
+    void watchBreakers(Supplier<Number> trippedNow, Supplier<Number> tripsSoFar) {
+        Gauge.builder("webhook.delivery.clients.tripped", trippedNow)
+                .description("Clients whose endpoint kept not answering: one probe attempt at a time until one answers")
+                .register(registry);
+        FunctionCounter.builder(
+                        "webhook.delivery.client.trips",
+                        tripsSoFar,
+                        trips -> trips.get().doubleValue())
+                .description("Times a client was tripped to one probe attempt at a time")
                 .register(registry);
     }
 

@@ -16,6 +16,10 @@ import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.info.BuildProperties;
 import org.springframework.stereotype.Component;
@@ -50,36 +54,66 @@ class DeliverySender {
         this.userAgent = USER_AGENT_PRODUCT + "/" + (version == null ? "dev" : version);
     }
 
-    /** @param abort lets the dispatcher close the exchange from another thread (shutdown, a lease in doubt) */
-    AttemptRecord attempt(ClaimedDelivery delivery, Webhook webhook, Abort abort) {
+    /**
+     * Makes the attempt without a thread waiting on it.
+     *
+     * @param abort lets the dispatcher close the exchange from another thread (shutdown, a lease in doubt)
+     * @param executor where each step after an exchange runs (a token fetched, the 401 answered): never the HTTP
+     *     client's reactor threads, since a step may resolve a host name
+     * @return the attempt's record; it never fails for an endpoint's reasons, only for ours (an internal error)
+     */
+    CompletableFuture<AttemptRecord> attempt(
+            ClaimedDelivery delivery, Webhook webhook, Abort abort, Executor executor) {
         OffsetDateTime attemptedAt = delivery.now().truncatedTo(ChronoUnit.MICROS);
         long started = System.nanoTime();
         String url = webhook.url().replace(":id", PathSegments.encode(delivery.documentId()));
         TokenEndpoint tokenEndpoint = tokenEndpoint(webhook);
-        try {
-            String token = tokenEndpoint == null ? null : tokens.token(tokenEndpoint);
-            String authorization = token == null ? webhook.secrets().authorization() : withScheme(webhook, token);
-            OutboundResponse response =
-                    http.send(request(delivery, webhook, url, authorization, attemptedAt), maxResponseBody, abort);
-            if (response.status() == 401 && tokenEndpoint != null) {
-                tokens.invalidate(tokenEndpoint, token);
-                authorization = withScheme(webhook, tokens.token(tokenEndpoint));
-                response =
-                        http.send(request(delivery, webhook, url, authorization, attemptedAt), maxResponseBody, abort);
-            }
-            return answered(attemptedAt, elapsedMillis(started), webhook.method(), url, response);
-        } catch (TokenFetchFailed e) {
-            return AttemptRecord.unanswered(
-                    attemptedAt, elapsedMillis(started), webhook.method(), url, e.getMessage(), "token_failed");
-        } catch (OutboundFailure e) {
-            return AttemptRecord.unanswered(
-                    attemptedAt,
-                    elapsedMillis(started),
-                    webhook.method(),
-                    url,
-                    e.getMessage(),
-                    e.kind().tag());
+        Function<String, CompletableFuture<OutboundResponse>> sendWith = token -> http.sendAsync(
+                request(delivery, webhook, url, authorization(webhook, token), attemptedAt), maxResponseBody, abort);
+        CompletableFuture<OutboundResponse> answer;
+        if (tokenEndpoint == null) {
+            answer = sendWith.apply(null);
+        } else {
+            answer = tokens.tokenAsync(tokenEndpoint)
+                    .thenComposeAsync(
+                            token -> sendWith.apply(token)
+                                    .thenComposeAsync(
+                                            response -> {
+                                                if (response.status() != 401) {
+                                                    return CompletableFuture.completedFuture(response);
+                                                }
+                                                tokens.invalidate(tokenEndpoint, token);
+                                                return tokens.tokenAsync(tokenEndpoint)
+                                                        .thenComposeAsync(sendWith, executor);
+                                            },
+                                            executor),
+                            executor);
         }
+        return answer.handle((response, failure) -> {
+            long took = elapsedMillis(started);
+            if (failure == null) {
+                return answered(attemptedAt, took, webhook.method(), url, response);
+            }
+            Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+            if (cause instanceof TokenFetchFailed e) {
+                return AttemptRecord.unanswered(
+                        attemptedAt, took, webhook.method(), url, e.getMessage(), "token_failed");
+            }
+            if (cause instanceof OutboundFailure e) {
+                return AttemptRecord.unanswered(
+                        attemptedAt,
+                        took,
+                        webhook.method(),
+                        url,
+                        e.getMessage(),
+                        e.kind().tag());
+            }
+            throw failure instanceof CompletionException completion ? completion : new CompletionException(cause);
+        });
+    }
+
+    private static String authorization(Webhook webhook, String token) {
+        return token == null ? webhook.secrets().authorization() : withScheme(webhook, token);
     }
 
     private static long elapsedMillis(long startedNanos) {

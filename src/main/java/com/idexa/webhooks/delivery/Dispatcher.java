@@ -11,9 +11,11 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -24,18 +26,25 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
- * Sends due deliveries. One loop thread claims work ({@link DeliveryQueue#claim}) only when it has room for it,
- * and hands each claimed delivery to a worker, which attempts it outside any transaction; the
- * {@link OutcomeRecorder} writes outcomes in batches, each under the lease it was claimed with, and the
- * {@link LeaseHeartbeat} keeps the leases of held deliveries alive meanwhile. Room is bounded twice:
- * {@code max-in-flight} attempts in all and {@code max-in-flight-per-client} for any one client
- * ({@link ClientSlots}), so a slow or dead endpoint ties up a few workers, never all of them.
+ * Sends due deliveries. One loop thread claims work ({@link DeliveryQueue#claim}) only when it has room for it;
+ * each claimed delivery is prepared on a small pool (its webhook looked up, perhaps in the database) and sent
+ * through the asynchronous HTTP client, outside any transaction and without a thread waiting for the answer; when
+ * the attempt ends, a second small pool decides its outcome and hands it to the {@link OutcomeRecorder}, which
+ * writes outcomes in batches, each under the lease it was claimed with, while the {@link LeaseHeartbeat} keeps the
+ * leases of held deliveries alive. Nothing that may block (the database, name resolution, a full recorder) ever
+ * runs on the HTTP client's reactor threads. So the threads are few and fixed, however many attempts are in
+ * flight.
+ *
+ * <p>Room is bounded three times: {@code max-in-flight} attempts in all, {@code max-in-flight-per-client} for any
+ * one client ({@link ClientSlots}), and one probe at a time for a client whose endpoint keeps not answering, with
+ * all such probes together capped ({@link ClientBreakers}); so slow or dead endpoints, however many, tie up a
+ * bounded share of the room, never all of it.
  *
  * <p>Every claimed attempt ends in a recorded outcome: whatever goes wrong while preparing or sending it is
  * recorded as a failed attempt and scheduled like any failure.
  *
  * <p>The loop sleeps until a {@link DeliverySignal}: new work committed here or on another instance
- * ({@link DeliveryNotifications}), a worker finishing, or the poll interval passing.
+ * ({@link DeliveryNotifications}), an attempt finishing, or the poll interval passing.
  *
  * <p>Stopping: claims stop at once; attempts in flight get {@code shutdown-grace} to finish; those still running
  * are then aborted (their connections closed) and recorded as interrupted, due again at once; outcomes are
@@ -50,6 +59,13 @@ public class Dispatcher implements SmartLifecycle {
     private static final Duration COALESCE = Duration.ofMillis(20);
     /** At shutdown, how long aborted attempts and the last outcomes get once the grace has run out. */
     private static final Duration AFTER_ABORT = Duration.ofSeconds(5);
+    /**
+     * Threads that prepare attempts: they look webhooks up (a cache miss reads the database) and start exchanges
+     * (resolving host names). A few suffice: none of them waits for an endpoint.
+     */
+    static final int PREPARING_THREADS = 4;
+    /** Threads that decide outcomes and queue them for the recorder (which makes them wait when it is full). */
+    static final int FINISHING_THREADS = 2;
 
     private final DeliveryQueue queue;
     private final DeliverySender sender;
@@ -60,12 +76,14 @@ public class Dispatcher implements SmartLifecycle {
     private final Duration requestTimeout;
     private final OutcomePolicy policy;
     private final ClientSlots slots;
+    private final ClientBreakers breakers;
     private final HeldDeliveries held = new HeldDeliveries();
     private final DeliverySignal signal = new DeliverySignal();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicLong started = new AtomicLong();
-    private final AtomicInteger workerNumber = new AtomicInteger();
-    private ThreadPoolExecutor workers;
+    private final Object idle = new Object();
+    private ExecutorService preparing;
+    private ExecutorService finishing;
     private OutcomeRecorder recorder;
     private LeaseHeartbeat heartbeat;
     private volatile boolean running;
@@ -92,6 +110,9 @@ public class Dispatcher implements SmartLifecycle {
         this.requestTimeout = properties.outbound().requestTimeout();
         this.policy = OutcomePolicy.from(settings, clock);
         this.slots = new ClientSlots(settings.maxInFlightPerClient());
+        this.breakers = new ClientBreakers(
+                settings.tripAfter(), ClientBreakers.maxProbes(settings.maxInFlight(), settings.probeShare()));
+        metrics.watchBreakers(breakers::trippedCount, breakers::trips);
         if (settings.lease().compareTo(settings.heartbeatInterval().multipliedBy(3)) < 0) {
             throw new IllegalStateException("webhooks.delivery.lease (" + settings.lease() + ") must be at least three "
                     + "times webhooks.delivery.heartbeat-interval (" + settings.heartbeatInterval() + "), so a "
@@ -104,18 +125,9 @@ public class Dispatcher implements SmartLifecycle {
         if (!settings.enabled() || running) {
             return;
         }
-        workers = new ThreadPoolExecutor(
-                settings.maxInFlight(),
-                settings.maxInFlight(),
-                30,
-                TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(),
-                runnable -> {
-                    Thread thread = new Thread(runnable, "delivery-worker-" + workerNumber.incrementAndGet());
-                    thread.setDaemon(true);
-                    return thread;
-                });
-        workers.allowCoreThreadTimeOut(true);
+        // Unbounded queues, bounded all the same: each task is one of at most max-in-flight held deliveries.
+        preparing = Executors.newFixedThreadPool(PREPARING_THREADS, daemonThreads("delivery-prepare"));
+        finishing = Executors.newFixedThreadPool(FINISHING_THREADS, daemonThreads("delivery-finish"));
         recorder = new OutcomeRecorder(queue, outcome -> held.letGo(outcome.delivery()));
         recorder.start("delivery-outcomes");
         heartbeat = new LeaseHeartbeat(queue, held, settings.lease(), settings.heartbeatInterval());
@@ -131,6 +143,15 @@ public class Dispatcher implements SmartLifecycle {
                 settings.maxInFlightPerClient());
     }
 
+    private static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger number = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, prefix + "-" + number.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
     @Override
     public void stop() {
         if (!running) {
@@ -142,12 +163,10 @@ public class Dispatcher implements SmartLifecycle {
         long graceEnds = System.nanoTime() + settings.shutdownGrace().toNanos();
         try {
             loop.join(Math.max(1, untilMillis(graceEnds)));
-            workers.shutdown();
-            if (!workers.awaitTermination(untilMillis(graceEnds), TimeUnit.MILLISECONDS)) {
+            if (!awaitNothingInFlight(graceEnds)) {
                 abortAttemptsHeld("interrupted: this instance shut down before the endpoint answered");
                 // An aborted exchange ends at once; a token fetch in progress ends by its own deadline.
-                workers.awaitTermination(
-                        Math.min(requestTimeout.toMillis(), AFTER_ABORT.toMillis()), TimeUnit.MILLISECONDS);
+                awaitNothingInFlight(System.nanoTime() + Math.min(requestTimeout.toNanos(), AFTER_ABORT.toNanos()));
             }
             recorder.stop(AFTER_ABORT);
         } catch (InterruptedException e) {
@@ -156,9 +175,27 @@ public class Dispatcher implements SmartLifecycle {
             heartbeat.stop();
         }
         releaseUnstarted();
+        // Not shutdownNow: what is queued still runs and gives its room back (it finds released deliveries
+        // released and aborted attempts aborted), so a dispatcher started again does not inherit stale counts.
+        preparing.shutdown();
+        finishing.shutdown();
     }
 
-    /** Aborts every held attempt, also one a worker is only about to start: an abort is kept until it is used. */
+    /** Waits until every claimed attempt has ended (its outcome queued), or the deadline. */
+    private boolean awaitNothingInFlight(long deadlineNanos) throws InterruptedException {
+        synchronized (idle) {
+            while (inFlight.get() > 0) {
+                long left = untilMillis(deadlineNanos);
+                if (left <= 0) {
+                    return false;
+                }
+                idle.wait(left);
+            }
+            return true;
+        }
+    }
+
+    /** Aborts every held attempt, also one only about to start: an abort is kept until it is used. */
     private void abortAttemptsHeld(String reason) {
         held.all().forEach(entry -> entry.abort.abort(reason));
     }
@@ -251,7 +288,7 @@ public class Dispatcher implements SmartLifecycle {
         int want = Math.min(free, settings.claimBatchSize());
         long claimStarted = System.nanoTime();
         List<ClaimedDelivery> batch =
-                queue.claim(want, slots.perClient(), slots.roomOfBusyClients(), settings.lease(), UUID.randomUUID());
+                queue.claim(want, slots.perClient(), breakers.room(slots), settings.lease(), UUID.randomUUID());
         long leaseValidUntil = claimStarted + settings.lease().toNanos();
         if (!running || Thread.currentThread() != loop) {
             queue.release(batch.stream()
@@ -270,7 +307,7 @@ public class Dispatcher implements SmartLifecycle {
             HeldDeliveries.Held entry = held.hold(delivery, leaseValidUntil);
             started.incrementAndGet();
             try {
-                workers.execute(() -> run(entry));
+                preparing.execute(() -> start(entry));
             } catch (RejectedExecutionException e) { // shutting down: give it back unstarted
                 entry.release();
                 held.letGo(delivery);
@@ -283,43 +320,34 @@ public class Dispatcher implements SmartLifecycle {
         return backlog ? Duration.ZERO : settings.pollInterval();
     }
 
-    private void run(HeldDeliveries.Held entry) {
+    /** On a preparing thread: looks the webhook up and starts the exchange; no thread waits for its answer. */
+    private void start(HeldDeliveries.Held entry) {
         ClaimedDelivery delivery = entry.delivery;
         if (!entry.start()) {
-            return; // released at shutdown before this worker got to it
+            return; // released at shutdown before it was started
         }
         entry.sending = true;
-        MDC.put("deliveryId", delivery.id().toString());
-        MDC.put("eventId", delivery.eventKey());
-        MDC.put("clientId", delivery.clientId().toString());
-        boolean queued = false;
+        Outcome atOnce;
+        withLogContext(delivery);
         try {
-            Outcome outcome;
-            try {
-                outcome = attempt(entry);
-            } catch (VirtualMachineError e) {
-                throw e;
-            } catch (Throwable e) {
-                outcome = decided(delivery, unexpected(delivery, e));
-            }
-            entry.sending = false;
-            recorder.record(outcome);
-            queued = true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            log.warn("Interrupted before the outcome was queued; the delivery falls due when its lease runs out");
+            atOnce = attempt(entry);
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Throwable e) {
+            atOnce = decided(delivery, unexpected(delivery, e));
         } finally {
-            if (!queued) {
-                held.letGo(delivery); // no longer renewed: its lease runs out, and the claim limit applies
-            }
-            entry.sending = false;
-            slots.free(delivery.clientId());
-            inFlight.decrementAndGet();
-            signal.signal();
             MDC.clear();
+        }
+        if (atOnce != null) {
+            finish(entry, atOnce);
         }
     }
 
+    /**
+     * Starts the attempt; its end is finished on a finishing thread.
+     *
+     * @return the outcome when there is nothing to send (the client has no webhook), else {@code null}
+     */
     private Outcome attempt(HeldDeliveries.Held entry) {
         ClaimedDelivery delivery = entry.delivery;
         Optional<Webhook> webhook =
@@ -332,7 +360,68 @@ public class Dispatcher implements SmartLifecycle {
         if (delivery.attemptCount() == 0) {
             metrics.firstAttemptLag(delivery.eventCreatedAt(), delivery.now());
         }
-        return decided(delivery, sender.attempt(delivery, webhook.get(), entry.abort));
+        breakers.started(delivery.clientId());
+        sender.attempt(delivery, webhook.get(), entry.abort, preparing)
+                .handleAsync(
+                        (attempt, failure) -> {
+                            withLogContext(delivery);
+                            try {
+                                Outcome outcome;
+                                try {
+                                    outcome = failure == null
+                                            ? decided(delivery, attempt)
+                                            : decided(delivery, unexpected(delivery, unwrapped(failure)));
+                                } catch (RuntimeException e) {
+                                    outcome = decided(delivery, unexpected(delivery, e));
+                                }
+                                finish(entry, outcome);
+                            } finally {
+                                MDC.clear();
+                            }
+                            return null;
+                        },
+                        finishing);
+        return null;
+    }
+
+    private static Throwable unwrapped(Throwable failure) {
+        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    }
+
+    private static void withLogContext(ClaimedDelivery delivery) {
+        MDC.put("deliveryId", delivery.id().toString());
+        MDC.put("eventId", delivery.eventKey());
+        MDC.put("clientId", delivery.clientId().toString());
+    }
+
+    /**
+     * The attempt has ended: its outcome goes to the recorder (waiting while the recorder is full, which is why
+     * this never runs on a reactor thread) and its room is given back.
+     */
+    private void finish(HeldDeliveries.Held entry, Outcome outcome) {
+        ClaimedDelivery delivery = entry.delivery;
+        boolean queued = false;
+        try {
+            entry.sending = false;
+            breakers.ended(delivery.clientId(), outcome.attempt());
+            recorder.record(outcome);
+            queued = true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            log.warn("Interrupted before the outcome was queued; the delivery falls due when its lease runs out");
+        } finally {
+            if (!queued) {
+                held.letGo(delivery); // no longer renewed: its lease runs out, and the claim limit applies
+            }
+            entry.sending = false;
+            slots.free(delivery.clientId());
+            if (inFlight.decrementAndGet() == 0) {
+                synchronized (idle) {
+                    idle.notifyAll();
+                }
+            }
+            signal.signal();
+        }
     }
 
     private Outcome decided(ClaimedDelivery delivery, AttemptRecord attempt) {

@@ -23,7 +23,7 @@ final class HeldDeliveries {
         final Abort abort = new Abort();
         /** {@link System#nanoTime()} before which the lease is surely still ours (claim or last renewal + lease). */
         volatile long leaseValidUntilNanos;
-        /** Set when a worker starts the attempt, cleared when the attempt has ended (its outcome is being recorded). */
+        /** Set when the attempt is started, cleared when the attempt has ended (its outcome is being recorded). */
         volatile boolean sending;
 
         private final AtomicInteger state = new AtomicInteger(UNSTARTED);
@@ -33,12 +33,12 @@ final class HeldDeliveries {
             this.leaseValidUntilNanos = leaseValidUntilNanos;
         }
 
-        /** A worker may start the attempt only if the delivery was not released meanwhile. */
+        /** The attempt may start only if the delivery was not released meanwhile. */
         boolean start() {
             return state.compareAndSet(UNSTARTED, STARTED);
         }
 
-        /** The delivery may be given back only if no worker has started (or will start) its attempt. */
+        /** The delivery may be given back only if its attempt has not started (and never will). */
         boolean release() {
             return state.compareAndSet(UNSTARTED, RELEASED);
         }

@@ -12,15 +12,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes outcomes to PostgreSQL in batches, off the workers' threads. Under light load every outcome is written at
+ * Writes outcomes to PostgreSQL in batches, off the threads that finish attempts. Under light load every outcome is written at
  * once, alone; under heavy load outcomes gather while the previous batch is written, so one statement and one
  * commit serve many attempts. Nothing waits on a timer.
  *
  * <p>It rides out a database outage: a batch that cannot be written is tried again, with backoff, for as long as
  * the service runs. That is safe because every write is fenced by the lease it was claimed with: if the lease ran
  * out and another instance took the delivery over, the write changes nothing; if nobody did, writing it is right
- * and spares the endpoint a duplicate. Memory stays bounded: when {@value #CAPACITY} outcomes wait, workers wait
- * too, and no new work is claimed. Only at shutdown, past its deadline, are unwritten outcomes given up (their
+ * and spares the endpoint a duplicate. Memory stays bounded: when {@value #CAPACITY} outcomes wait, the threads
+ * that finish attempts wait too (never the HTTP client's reactor threads), and no new work is claimed. Only at shutdown, past its deadline, are unwritten outcomes given up (their
  * deliveries are sent again after their leases: at least once, never lost).
  */
 final class OutcomeRecorder {

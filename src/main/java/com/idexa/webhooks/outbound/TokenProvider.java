@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.StringJoiner;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.regex.Pattern;
 import org.springframework.stereotype.Component;
@@ -31,7 +32,8 @@ import tools.jackson.databind.node.ObjectNode;
  * <p>A token is cached (Caffeine: bounded, each entry expiring on its own) as long as the answer's {@code
  * expires_in} allows, at most {@link #MAX_TOKEN_LIFETIME}, less a safety margin; without a positive number of
  * seconds in {@code expires_in} it is not cached at all. Concurrent deliveries of one webhook share one fetch in
- * flight; no lock is held across the fetch, so a hanging token endpoint holds up only its own webhook.
+ * flight; no lock and no thread is held across the fetch (it goes through the asynchronous client), so a hanging
+ * token endpoint holds up only its own webhook.
  */
 @Component
 public class TokenProvider {
@@ -76,22 +78,46 @@ public class TokenProvider {
 
     /**
      * A token for the endpoint: the cached one while it is fresh, else one fetch shared by every caller for this
-     * webhook. The caller that starts the fetch makes it on its own thread; the others wait for its outcome.
+     * webhook. Waits for it; see {@link #tokenAsync}.
      */
     public String token(TokenEndpoint endpoint) throws TokenFetchFailed {
+        try {
+            return tokenAsync(endpoint).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TokenFetchFailed("interrupted by shutdown", 0);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof TokenFetchFailed failed) {
+                throw failed;
+            }
+            throw new TokenFetchFailed("token endpoint answer could not be used", 0);
+        }
+    }
+
+    /**
+     * A token for the endpoint, without a thread waiting for it: the cached one while it is fresh, else one fetch
+     * shared by every caller for this webhook. The caller that starts the fetch resolves the token endpoint's host
+     * on its own thread (call it off the HTTP client's reactor threads); the answer is read where the exchange
+     * ends. The future fails with a {@link TokenFetchFailed}.
+     */
+    public CompletableFuture<String> tokenAsync(TokenEndpoint endpoint) {
         CompletableFuture<Token> mine = new CompletableFuture<>();
         CompletableFuture<Token> shared = cache.get(endpoint.cacheKey(), (key, executor) -> mine);
         if (shared != mine) {
-            return outcomeOf(shared).value();
+            return shared.thenApply(Token::value);
         }
-        try {
-            Token token = fetch(endpoint);
-            mine.complete(token);
-            return token.value();
-        } catch (TokenFetchFailed | RuntimeException | Error e) {
-            mine.completeExceptionally(e); // callers waiting on this fetch fail with it; the entry is dropped
-            throw e;
-        }
+        // No lock is held here: the fetch starts outside the cache's map. The caller hears of it only once the
+        // cache has taken the outcome in (a token it may not reuse is gone by then).
+        return fetch(endpoint)
+                .whenComplete((token, failure) -> {
+                    if (failure == null) {
+                        mine.complete(token);
+                    } else { // callers waiting on this fetch fail with it; the entry is dropped
+                        mine.completeExceptionally(
+                                failure instanceof CompletionException ? failure.getCause() : failure);
+                    }
+                })
+                .thenApply(Token::value);
     }
 
     /**
@@ -108,33 +134,32 @@ public class TokenProvider {
         }
     }
 
-    private static Token outcomeOf(CompletableFuture<Token> fetch) throws TokenFetchFailed {
-        try {
-            return fetch.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new TokenFetchFailed("interrupted by shutdown", 0);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof TokenFetchFailed failed) {
-                throw failed;
-            }
-            throw new TokenFetchFailed("token endpoint answer could not be used", 0);
-        }
-    }
-
-    private Token fetch(TokenEndpoint endpoint) throws TokenFetchFailed {
+    private CompletableFuture<Token> fetch(TokenEndpoint endpoint) {
         OutboundRequest request;
         try {
             request = request(endpoint);
         } catch (RuntimeException e) { // building the request does no I/O: any failure is a setting it cannot take
-            throw new TokenFetchFailed("token request could not be built from the webhook's settings", 0);
+            return CompletableFuture.failedFuture(
+                    new TokenFetchFailed("token request could not be built from the webhook's settings", 0));
         }
-        OutboundResponse response;
-        try {
-            response = http.sendForBody(request, MAX_TOKEN_RESPONSE);
-        } catch (OutboundFailure e) {
-            throw new TokenFetchFailed("token endpoint " + e.getMessage(), e.durationMillis());
-        }
+        return http.sendForBodyAsync(request, MAX_TOKEN_RESPONSE).handle((response, failure) -> {
+            try {
+                if (failure != null) {
+                    Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+                    if (cause instanceof OutboundFailure e) {
+                        throw new TokenFetchFailed("token endpoint " + e.getMessage(), e.durationMillis());
+                    }
+                    throw new TokenFetchFailed("token endpoint answer could not be used", 0);
+                }
+                return tokenIn(endpoint, response);
+            } catch (TokenFetchFailed e) {
+                throw new CompletionException(e);
+            }
+        });
+    }
+
+    /** The token in the answer, read on the thread that ends the exchange: parsing at most 64 KiB, no I/O. */
+    private Token tokenIn(TokenEndpoint endpoint, OutboundResponse response) throws TokenFetchFailed {
         long took = response.durationMillis();
         if (!response.isSuccess()) {
             throw new TokenFetchFailed("token endpoint answered HTTP " + response.status(), took);

@@ -486,6 +486,8 @@ class DispatcherTest extends DeliveryTestSupport {
                 d.claimBatchSize(),
                 total,
                 perClient,
+                d.tripAfter(),
+                d.probeShare(),
                 d.tokenExpiryMargin(),
                 d.retention(),
                 d.purgeInterval(),

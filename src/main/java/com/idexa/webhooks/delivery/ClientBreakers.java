@@ -1,0 +1,147 @@
+package com.idexa.webhooks.delivery;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * A circuit breaker per client, so endpoints that hang cannot hold the dispatcher however many there are. A client
+ * whose last {@code tripAfter} attempts in a row got no answer at all (timed out, or could not connect) is
+ * <em>tripped</em>: from then on it may have one attempt in flight on this instance, a probe, and only while the
+ * probes of all tripped clients together stay within {@code maxProbes}. The first attempt that gets any HTTP
+ * answer (an error status too: the endpoint answered) closes the breaker and the client has its full room again.
+ *
+ * <p>An HTTP error answer never counts against a client: it comes back fast and costs little. Attempts this
+ * service interrupted itself, blocked URLs, requests that could not be made and failed token fetches count
+ * neither way. Tripped clients waiting for a probe slot take turns: the one whose last attempt started longest
+ * ago goes first.
+ *
+ * <p>The limits reach the claim as room ({@link #room}): a tripped client gets room 1 when a probe slot is its
+ * turn and it has nothing in flight, 0 otherwise. So k hung clients hold at most {@code min(k, maxProbes)} slots
+ * once tripped; before they trip (until {@code tripAfter} of their attempts have timed out, at most one request
+ * timeout after they start hanging) each may hold up to its per-client cap.
+ *
+ * <p>State is kept in memory per instance, only for clients whose latest attempts went unanswered (an answer
+ * forgets the client), in a cache bounded in size that forgets a client an hour after its last attempt.
+ */
+final class ClientBreakers {
+
+    private static final int MAX_CLIENTS = 100_000;
+    private static final Duration FORGET_AFTER = Duration.ofHours(1);
+
+    /** A client with unanswered attempts in a row. Guarded by the enclosing {@code ClientBreakers}. */
+    private static final class State {
+        int unanswered;
+        boolean tripped;
+        long lastStartNanos;
+    }
+
+    private final int tripAfter;
+    private final int maxProbes;
+    private final Cache<UUID, State> states = Caffeine.newBuilder()
+            .maximumSize(MAX_CLIENTS)
+            .expireAfterWrite(FORGET_AFTER)
+            .executor(Runnable::run)
+            .build();
+    private long trips;
+
+    /**
+     * @param tripAfter unanswered attempts in a row after which a client is tripped
+     * @param maxProbes most attempts tripped clients may have in flight together on this instance
+     */
+    ClientBreakers(int tripAfter, int maxProbes) {
+        this.tripAfter = tripAfter;
+        this.maxProbes = maxProbes;
+    }
+
+    /** The probe cap for a dispatcher of {@code maxInFlight}: {@code probeShare} of it, rounded up, at least one. */
+    static int maxProbes(int maxInFlight, double probeShare) {
+        return Math.max(1, (int) Math.ceil(maxInFlight * probeShare));
+    }
+
+    /** An attempt of the client is starting. */
+    synchronized void started(UUID client) {
+        states.asMap().computeIfPresent(client, (id, state) -> {
+            state.lastStartNanos = System.nanoTime();
+            return state;
+        });
+    }
+
+    /** The endpoint answered (any HTTP status): the client's breaker closes. */
+    synchronized void answered(UUID client) {
+        states.invalidate(client);
+    }
+
+    /** The endpoint did not answer at all: it timed out, or no connection could be made. */
+    synchronized void unanswered(UUID client) {
+        states.asMap().compute(client, (id, state) -> {
+            State next = state == null ? new State() : state;
+            next.unanswered++;
+            if (!next.tripped && next.unanswered >= tripAfter) {
+                next.tripped = true;
+                trips++;
+            }
+            return next;
+        });
+    }
+
+    /** Tells the breaker what an attempt's record says about the endpoint; {@code null} (no attempt) says nothing. */
+    void ended(UUID client, AttemptRecord attempt) {
+        if (attempt == null) {
+            return;
+        }
+        if (attempt.statusCode() != null) {
+            answered(client);
+        } else if (UNANSWERED.contains(attempt.metricTag())) {
+            unanswered(client);
+        }
+    }
+
+    /** Outcome tags of attempts the endpoint never answered, for reasons that are the endpoint's. */
+    private static final Set<String> UNANSWERED = Set.of("timeout", "connection_error");
+
+    synchronized boolean tripped(UUID client) {
+        State state = states.getIfPresent(client);
+        return state != null && state.tripped;
+    }
+
+    synchronized int trippedCount() {
+        return (int)
+                states.asMap().values().stream().filter(state -> state.tripped).count();
+    }
+
+    /** How often a client was tripped since this instance started. */
+    synchronized long trips() {
+        return trips;
+    }
+
+    /**
+     * The room each client may still have for a claim: the room its per-client cap leaves ({@link
+     * ClientSlots#roomOfBusyClients()}), and for tripped clients 1 or 0 as described above. Clients absent from the
+     * map may have the per-client cap.
+     */
+    synchronized Map<UUID, Integer> room(ClientSlots slots) {
+        Map<UUID, Integer> room = slots.roomOfBusyClients();
+        List<Map.Entry<UUID, State>> tripped = states.asMap().entrySet().stream()
+                .filter(entry -> entry.getValue().tripped)
+                .sorted(Comparator.comparingLong(entry -> entry.getValue().lastStartNanos))
+                .toList();
+        int probesLeft = maxProbes
+                - tripped.stream()
+                        .mapToInt(entry -> slots.inFlight(entry.getKey()))
+                        .sum();
+        for (Map.Entry<UUID, State> entry : tripped) {
+            boolean probe = probesLeft > 0 && slots.inFlight(entry.getKey()) == 0;
+            room.put(entry.getKey(), probe ? 1 : 0);
+            if (probe) {
+                probesLeft--;
+            }
+        }
+        return room;
+    }
+}

@@ -1,0 +1,133 @@
+package com.idexa.webhooks.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.OffsetDateTime;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+class ClientBreakersTest {
+
+    private final UUID hung = UUID.randomUUID();
+    private final UUID other = UUID.randomUUID();
+    private final ClientSlots slots = new ClientSlots(8);
+
+    @Test
+    void aClientIsTrippedToOneProbeAfterItsAttemptsGoUnansweredInARow() {
+        ClientBreakers breakers = new ClientBreakers(3, 100);
+        breakers.ended(hung, unanswered("timeout"));
+        breakers.ended(hung, unanswered("connection_error"));
+        assertThat(breakers.room(slots)).doesNotContainKey(hung);
+
+        breakers.ended(hung, unanswered("timeout"));
+
+        assertThat(breakers.tripped(hung)).isTrue();
+        assertThat(breakers.room(slots)).containsEntry(hung, 1);
+        slots.take(hung);
+        assertThat(breakers.room(slots)).as("its probe is in flight").containsEntry(hung, 0);
+        assertThat(breakers.trippedCount()).isEqualTo(1);
+        assertThat(breakers.trips()).isEqualTo(1);
+    }
+
+    @Test
+    void attemptsStillInFlightFromBeforeTheTripLeaveNoRoomForAProbe() {
+        ClientBreakers breakers = new ClientBreakers(1, 100);
+        slots.take(hung);
+        slots.take(hung);
+        breakers.ended(hung, unanswered("timeout"));
+
+        assertThat(breakers.room(slots)).containsEntry(hung, 0);
+    }
+
+    @Test
+    void anyHttpAnswerClosesTheBreakerAndForgetsTheClient() {
+        ClientBreakers breakers = new ClientBreakers(2, 100);
+        breakers.ended(hung, unanswered("timeout"));
+        breakers.ended(hung, unanswered("timeout"));
+
+        breakers.ended(hung, answered(503));
+
+        assertThat(breakers.tripped(hung)).isFalse();
+        assertThat(breakers.trippedCount()).isZero();
+        assertThat(breakers.room(slots)).doesNotContainKey(hung);
+    }
+
+    @Test
+    void httpErrorsInterruptionsAndBlockedUrlsNeverTrip() {
+        ClientBreakers breakers = new ClientBreakers(1, 100);
+        breakers.ended(hung, answered(500));
+        breakers.ended(hung, unanswered("interrupted"));
+        breakers.ended(hung, unanswered("blocked"));
+        breakers.ended(hung, unanswered("token_failed"));
+        breakers.ended(hung, null); // a cancellation: no attempt
+
+        assertThat(breakers.tripped(hung)).isFalse();
+    }
+
+    @Test
+    void anAnswerBetweenUnansweredAttemptsStartsTheCountAgain() {
+        ClientBreakers breakers = new ClientBreakers(2, 100);
+        breakers.ended(hung, unanswered("timeout"));
+        breakers.ended(hung, answered(200));
+        breakers.ended(hung, unanswered("timeout"));
+
+        assertThat(breakers.tripped(hung)).isFalse();
+    }
+
+    @Test
+    void probesOfAllTrippedClientsTogetherStayWithinTheCapTakingTurns() {
+        ClientBreakers breakers = new ClientBreakers(1, 1);
+        breakers.ended(hung, unanswered("timeout"));
+        breakers.ended(other, unanswered("timeout"));
+
+        Map<UUID, Integer> room = breakers.room(slots);
+        assertThat(room.get(hung) + room.get(other)).as("one probe slot in all").isEqualTo(1);
+        UUID first = room.get(hung) == 1 ? hung : other;
+        UUID second = first == hung ? other : hung;
+
+        slots.take(first);
+        breakers.started(first);
+        assertThat(breakers.room(slots)).containsEntry(first, 0).containsEntry(second, 0);
+
+        slots.free(first);
+        breakers.ended(first, unanswered("timeout"));
+        assertThat(breakers.room(slots))
+                .as("the client whose last attempt started longest ago probes next")
+                .containsEntry(first, 0)
+                .containsEntry(second, 1);
+    }
+
+    @Test
+    void theProbeCapIsAShareOfTheRoomAndAtLeastOne() {
+        assertThat(ClientBreakers.maxProbes(1000, 0.1)).isEqualTo(100);
+        assertThat(ClientBreakers.maxProbes(64, 0.1)).isEqualTo(7);
+        assertThat(ClientBreakers.maxProbes(5, 0.0)).isEqualTo(1);
+    }
+
+    @Test
+    void healthyClientsKeepTheRoomTheirCapLeaves() {
+        ClientBreakers breakers = new ClientBreakers(1, 1);
+        breakers.ended(hung, unanswered("timeout"));
+        slots.take(other);
+
+        assertThat(breakers.room(slots)).containsEntry(other, 7);
+    }
+
+    private static AttemptRecord unanswered(String tag) {
+        return AttemptRecord.unanswered(OffsetDateTime.now(), 10, "POST", "https://example.com/", "no answer", tag);
+    }
+
+    private static AttemptRecord answered(int status) {
+        return new AttemptRecord(
+                OffsetDateTime.now(),
+                10,
+                "POST",
+                "https://example.com/",
+                status,
+                status >= 300 ? "HTTP " + status : null,
+                "",
+                null,
+                (status / 100) + "xx");
+    }
+}
