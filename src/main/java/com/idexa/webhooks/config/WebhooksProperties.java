@@ -69,6 +69,8 @@ public record WebhooksProperties(
      * @param maxInFlightPerClient most attempts in flight at once for one client on this instance
      * @param tripAfter unanswered attempts in a row (timed out, or no connection) after which a client may have
      *     only one attempt in flight, a probe, until an attempt is answered
+     * @param slowAfter a client with an attempt in flight longer than this, unanswered, gets no new attempt until
+     *     that one ends
      * @param probeShare the share of {@code maxInFlight} the probes of all such clients may hold together
      * @param tokenExpiryMargin a fetched token is reused until this long before its {@code expires_in}
      * @param retention finished deliveries (and their events) older than this are purged
@@ -92,6 +94,7 @@ public record WebhooksProperties(
             @DefaultValue("1000") @Min(1) int maxInFlight,
             @DefaultValue("8") @Min(1) int maxInFlightPerClient,
             @DefaultValue("3") @Min(1) int tripAfter,
+            @DefaultValue("1s") Duration slowAfter,
 
             @DefaultValue("0.1") @DecimalMin("0.0") @DecimalMax("1.0")
             double probeShare,

@@ -3,11 +3,14 @@ package com.idexa.webhooks.delivery;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.LongSupplier;
 
 /**
  * A circuit breaker per client, so endpoints that hang cannot hold the dispatcher however many there are. A client
@@ -21,10 +24,16 @@ import java.util.UUID;
  * neither way. Tripped clients waiting for a probe slot take turns: the one whose last attempt started longest
  * ago goes first.
  *
- * <p>The limits reach the claim as room ({@link #room}): a tripped client gets room 1 when a probe slot is its
- * turn and it has nothing in flight, 0 otherwise. So k hung clients hold at most {@code min(k, maxProbes)} slots
- * once tripped; before they trip (until {@code tripAfter} of their attempts have timed out, at most one request
- * timeout after they start hanging) each may hold up to its per-client cap.
+ * <p>Before a client trips it is already <em>slow</em> while one of its attempts has been in flight longer than
+ * {@code slowAfter} without an answer: it gets no new attempt until that one ends. An endpoint that starts hanging
+ * therefore holds the attempts it had started within {@code slowAfter} (usually one), not its whole per-client
+ * cap, for the request timeouts it takes to trip. A healthy endpoint slower than {@code slowAfter} still gets
+ * its per-client cap, in waves: it is as fast as its cap and latency allow either way.
+ *
+ * <p>The limits reach the claim as room ({@link #room}): a slow client gets room 0; a tripped client gets room 1
+ * when a probe slot is its turn and it has nothing in flight, 0 otherwise. So k hung clients hold at most
+ * {@code min(k, maxProbes)} slots once tripped; before they trip each holds what it started in its first
+ * {@code slowAfter} of hanging.
  *
  * <p>State is kept in memory per instance, only for clients whose latest attempts went unanswered (an answer
  * forgets the client), in a cache bounded in size that forgets a client an hour after its last attempt.
@@ -33,6 +42,9 @@ final class ClientBreakers {
 
     private static final int MAX_CLIENTS = 100_000;
     private static final Duration FORGET_AFTER = Duration.ofHours(1);
+
+    /** When each attempt in flight started, per client (at most its per-client cap of them). */
+    private final Map<UUID, List<Long>> inFlightSince = new HashMap<>();
 
     /** A client with unanswered attempts in a row. Guarded by the enclosing {@code ClientBreakers}. */
     private static final class State {
@@ -43,6 +55,8 @@ final class ClientBreakers {
 
     private final int tripAfter;
     private final int maxProbes;
+    private final long slowAfterNanos;
+    private final LongSupplier nanoTime;
     private final Cache<UUID, State> states = Caffeine.newBuilder()
             .maximumSize(MAX_CLIENTS)
             .expireAfterWrite(FORGET_AFTER)
@@ -50,13 +64,21 @@ final class ClientBreakers {
             .build();
     private long trips;
 
+    ClientBreakers(int tripAfter, int maxProbes, Duration slowAfter) {
+        this(tripAfter, maxProbes, slowAfter, System::nanoTime);
+    }
+
     /**
      * @param tripAfter unanswered attempts in a row after which a client is tripped
      * @param maxProbes most attempts tripped clients may have in flight together on this instance
+     * @param slowAfter how long an attempt may be in flight unanswered before its client gets no more for now
+     * @param nanoTime the monotonic clock the attempts' ages are read from
      */
-    ClientBreakers(int tripAfter, int maxProbes) {
+    ClientBreakers(int tripAfter, int maxProbes, Duration slowAfter, LongSupplier nanoTime) {
         this.tripAfter = tripAfter;
         this.maxProbes = maxProbes;
+        this.slowAfterNanos = slowAfter.toNanos();
+        this.nanoTime = nanoTime;
     }
 
     /** The probe cap for a dispatcher of {@code maxInFlight}: {@code probeShare} of it, rounded up, at least one. */
@@ -64,12 +86,33 @@ final class ClientBreakers {
         return Math.max(1, (int) Math.ceil(maxInFlight * probeShare));
     }
 
-    /** An attempt of the client is starting. */
-    synchronized void started(UUID client) {
+    /**
+     * An attempt of the client is starting.
+     *
+     * @return when, to be handed back to {@link #settled} when the attempt ends
+     */
+    synchronized long started(UUID client) {
+        long now = nanoTime.getAsLong();
         states.asMap().computeIfPresent(client, (id, state) -> {
-            state.lastStartNanos = System.nanoTime();
+            state.lastStartNanos = now;
             return state;
         });
+        inFlightSince.computeIfAbsent(client, id -> new ArrayList<>(2)).add(now);
+        return now;
+    }
+
+    /** The attempt of the client that {@link #started} at {@code startedNanos} is no longer in flight. */
+    synchronized void settled(UUID client, long startedNanos) {
+        inFlightSince.computeIfPresent(client, (id, starts) -> {
+            starts.remove(Long.valueOf(startedNanos));
+            return starts.isEmpty() ? null : starts;
+        });
+    }
+
+    /** Whether an attempt of the client has been in flight longer than {@code slowAfter}. */
+    private boolean slow(UUID client, long now) {
+        List<Long> starts = inFlightSince.get(client);
+        return starts != null && starts.stream().anyMatch(start -> now - start > slowAfterNanos);
     }
 
     /** The endpoint answered (any HTTP status): the client's breaker closes. */
@@ -122,11 +165,13 @@ final class ClientBreakers {
 
     /**
      * The room each client may still have for a claim: the room its per-client cap leaves ({@link
-     * ClientSlots#roomOfBusyClients()}), and for tripped clients 1 or 0 as described above. Clients absent from the
+     * ClientSlots#roomOfBusyClients()}), 0 for slow clients, and for tripped clients 1 or 0 as described above. Clients absent from the
      * map may have the per-client cap.
      */
     synchronized Map<UUID, Integer> room(ClientSlots slots) {
         Map<UUID, Integer> room = slots.roomOfBusyClients();
+        long now = nanoTime.getAsLong();
+        inFlightSince.keySet().stream().filter(client -> slow(client, now)).forEach(client -> room.put(client, 0));
         List<Map.Entry<UUID, State>> tripped = states.asMap().entrySet().stream()
                 .filter(entry -> entry.getValue().tripped)
                 .sorted(Comparator.comparingLong(entry -> entry.getValue().lastStartNanos))

@@ -111,7 +111,9 @@ public class Dispatcher implements SmartLifecycle {
         this.policy = OutcomePolicy.from(settings, clock);
         this.slots = new ClientSlots(settings.maxInFlightPerClient());
         this.breakers = new ClientBreakers(
-                settings.tripAfter(), ClientBreakers.maxProbes(settings.maxInFlight(), settings.probeShare()));
+                settings.tripAfter(),
+                ClientBreakers.maxProbes(settings.maxInFlight(), settings.probeShare()),
+                settings.slowAfter());
         metrics.watchBreakers(breakers::trippedCount, breakers::trips);
         if (settings.lease().compareTo(settings.heartbeatInterval().multipliedBy(3)) < 0) {
             throw new IllegalStateException("webhooks.delivery.lease (" + settings.lease() + ") must be at least three "
@@ -360,7 +362,8 @@ public class Dispatcher implements SmartLifecycle {
         if (delivery.attemptCount() == 0) {
             metrics.firstAttemptLag(delivery.eventCreatedAt(), delivery.now());
         }
-        breakers.started(delivery.clientId());
+        entry.attemptStartedNanos = breakers.started(delivery.clientId());
+        entry.attemptStarted = true;
         sender.attempt(delivery, webhook.get(), entry.abort, preparing)
                 .handleAsync(
                         (attempt, failure) -> {
@@ -404,6 +407,9 @@ public class Dispatcher implements SmartLifecycle {
         try {
             entry.sending = false;
             breakers.ended(delivery.clientId(), outcome.attempt());
+            if (entry.attemptStarted) {
+                breakers.settled(delivery.clientId(), entry.attemptStartedNanos);
+            }
             recorder.record(outcome);
             queued = true;
         } catch (InterruptedException e) {

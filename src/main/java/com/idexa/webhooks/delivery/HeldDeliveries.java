@@ -25,6 +25,10 @@ final class HeldDeliveries {
         volatile long leaseValidUntilNanos;
         /** Set when the attempt is started, cleared when the attempt has ended (its outcome is being recorded). */
         volatile boolean sending;
+        /** Whether its HTTP attempt started, and when, as {@link ClientBreakers#started} said. */
+        volatile boolean attemptStarted;
+
+        volatile long attemptStartedNanos;
 
         private final AtomicInteger state = new AtomicInteger(UNSTARTED);
 

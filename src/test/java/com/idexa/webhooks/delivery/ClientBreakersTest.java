@@ -2,9 +2,11 @@ package com.idexa.webhooks.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class ClientBreakersTest {
@@ -12,10 +14,54 @@ class ClientBreakersTest {
     private final UUID hung = UUID.randomUUID();
     private final UUID other = UUID.randomUUID();
     private final ClientSlots slots = new ClientSlots(8);
+    private final AtomicLong nanoTime = new AtomicLong(1_000_000_000L);
+
+    private ClientBreakers breakers(int tripAfter, int maxProbes) {
+        return new ClientBreakers(tripAfter, maxProbes, SLOW_AFTER, nanoTime::get);
+    }
+
+    private static final Duration SLOW_AFTER = Duration.ofSeconds(1);
+
+    @Test
+    void aClientWhoseAttemptIsUnansweredLongerThanSlowAfterGetsNoNewAttemptUntilItEnds() {
+        ClientBreakers breakers = breakers(3, 100);
+        slots.take(hung);
+        long started = breakers.started(hung);
+        assertThat(breakers.room(slots)).as("just started").containsEntry(hung, 7);
+
+        nanoTime.addAndGet(SLOW_AFTER.plusMillis(1).toNanos());
+        assertThat(breakers.room(slots))
+                .as("unanswered for longer than slow-after")
+                .containsEntry(hung, 0);
+        assertThat(breakers.tripped(hung)).as("slow is not tripped").isFalse();
+
+        slots.free(hung);
+        breakers.ended(hung, unanswered("timeout"));
+        breakers.settled(hung, started);
+        assertThat(breakers.room(slots)).as("its attempt ended").doesNotContainKey(hung);
+    }
+
+    @Test
+    void onlyTheAttemptThatEndedStopsCountingTowardsSlowness() {
+        ClientBreakers breakers = breakers(3, 100);
+        long first = breakers.started(hung);
+        nanoTime.addAndGet(Duration.ofMillis(600).toNanos());
+        long second = breakers.started(hung);
+        nanoTime.addAndGet(Duration.ofMillis(600).toNanos());
+        breakers.ended(hung, answered(200));
+        breakers.settled(hung, second);
+
+        assertThat(breakers.room(slots))
+                .as("the first is still unanswered after 1.2 s")
+                .containsEntry(hung, 0);
+
+        breakers.settled(hung, first);
+        assertThat(breakers.room(slots)).doesNotContainKey(hung);
+    }
 
     @Test
     void aClientIsTrippedToOneProbeAfterItsAttemptsGoUnansweredInARow() {
-        ClientBreakers breakers = new ClientBreakers(3, 100);
+        ClientBreakers breakers = breakers(3, 100);
         breakers.ended(hung, unanswered("timeout"));
         breakers.ended(hung, unanswered("connection_error"));
         assertThat(breakers.room(slots)).doesNotContainKey(hung);
@@ -32,7 +78,7 @@ class ClientBreakersTest {
 
     @Test
     void attemptsStillInFlightFromBeforeTheTripLeaveNoRoomForAProbe() {
-        ClientBreakers breakers = new ClientBreakers(1, 100);
+        ClientBreakers breakers = breakers(1, 100);
         slots.take(hung);
         slots.take(hung);
         breakers.ended(hung, unanswered("timeout"));
@@ -42,7 +88,7 @@ class ClientBreakersTest {
 
     @Test
     void anyHttpAnswerClosesTheBreakerAndForgetsTheClient() {
-        ClientBreakers breakers = new ClientBreakers(2, 100);
+        ClientBreakers breakers = breakers(2, 100);
         breakers.ended(hung, unanswered("timeout"));
         breakers.ended(hung, unanswered("timeout"));
 
@@ -55,7 +101,7 @@ class ClientBreakersTest {
 
     @Test
     void httpErrorsInterruptionsAndBlockedUrlsNeverTrip() {
-        ClientBreakers breakers = new ClientBreakers(1, 100);
+        ClientBreakers breakers = breakers(1, 100);
         breakers.ended(hung, answered(500));
         breakers.ended(hung, unanswered("interrupted"));
         breakers.ended(hung, unanswered("blocked"));
@@ -67,7 +113,7 @@ class ClientBreakersTest {
 
     @Test
     void anAnswerBetweenUnansweredAttemptsStartsTheCountAgain() {
-        ClientBreakers breakers = new ClientBreakers(2, 100);
+        ClientBreakers breakers = breakers(2, 100);
         breakers.ended(hung, unanswered("timeout"));
         breakers.ended(hung, answered(200));
         breakers.ended(hung, unanswered("timeout"));
@@ -77,7 +123,7 @@ class ClientBreakersTest {
 
     @Test
     void probesOfAllTrippedClientsTogetherStayWithinTheCapTakingTurns() {
-        ClientBreakers breakers = new ClientBreakers(1, 1);
+        ClientBreakers breakers = breakers(1, 1);
         breakers.ended(hung, unanswered("timeout"));
         breakers.ended(other, unanswered("timeout"));
 
@@ -107,7 +153,7 @@ class ClientBreakersTest {
 
     @Test
     void healthyClientsKeepTheRoomTheirCapLeaves() {
-        ClientBreakers breakers = new ClientBreakers(1, 1);
+        ClientBreakers breakers = breakers(1, 1);
         breakers.ended(hung, unanswered("timeout"));
         slots.take(other);
 

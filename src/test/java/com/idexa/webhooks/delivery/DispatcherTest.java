@@ -487,6 +487,7 @@ class DispatcherTest extends DeliveryTestSupport {
                 total,
                 perClient,
                 d.tripAfter(),
+                d.slowAfter(),
                 d.probeShare(),
                 d.tokenExpiryMargin(),
                 d.retention(),

@@ -26,7 +26,9 @@ import org.springframework.test.context.DynamicPropertySource;
             "webhooks.delivery.poll-interval=100ms",
             "webhooks.delivery.lease=10s",
             "webhooks.delivery.heartbeat-interval=1s",
-            "webhooks.delivery.shutdown-grace=1s"
+            "webhooks.delivery.shutdown-grace=1s",
+            // Slow endpoints in tests are slow on purpose; SlowEndpointsTest covers the rule itself.
+            "webhooks.delivery.slow-after=1m"
         })
 public abstract class IntegrationTest {
 
