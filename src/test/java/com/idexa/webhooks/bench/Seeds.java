@@ -1,0 +1,117 @@
+package com.idexa.webhooks.bench;
+
+import java.sql.SQLException;
+import java.util.UUID;
+
+/**
+ * Every statement the benchmark runs against the service's own tables, in one place: seeding millions of rows
+ * with {@code generate_series} (one statement per batch, durable tables, no UNLOGGED), clearing what a scenario
+ * leaves behind, and finding the partitions of a partitioned {@code deliveries}. When the schema in
+ * {@code src/main/resources/db/migration} changes, this is the file to adapt; the columns named here are the
+ * ones a delivery cannot do without, the rest take their defaults.
+ *
+ * <p>Seeded rows are created within the last hours (one millisecond apart), so they land in today's partition
+ * when {@code deliveries} is partitioned by creation time.
+ */
+final class Seeds {
+
+    private static final long BATCH = 500_000;
+
+    private final BenchPostgres postgres;
+
+    Seeds(BenchPostgres postgres) {
+        this.postgres = postgres;
+    }
+
+    /** {@code count} deliveries for one client, PENDING and due now, each with its event. */
+    void dueDeliveries(UUID client, long count, String documentPrefix) throws SQLException {
+        for (long from = 0; from < count; from += BATCH) {
+            postgres.update(
+                    """
+                    WITH e AS (
+                        INSERT INTO events (id, client_id, event_key, type, document_id, document, created_at)
+                        SELECT gen_random_uuid(), ?, ? || g, 0, ? || g, json_build_object('id', ? || g, 'status', 1),
+                               now() - g * interval '1 millisecond'
+                        FROM generate_series(?::bigint, ?::bigint) g
+                        RETURNING id, client_id, document_id, created_at)
+                    INSERT INTO deliveries (id, event_id, client_id, document_id, status, next_attempt_at, created_at)
+                    SELECT gen_random_uuid(), e.id, e.client_id, e.document_id, 'PENDING', e.created_at, e.created_at
+                    FROM e""",
+                    client,
+                    documentPrefix,
+                    documentPrefix,
+                    documentPrefix,
+                    from,
+                    Math.min(count, from + BATCH) - 1);
+        }
+    }
+
+    /**
+     * {@code count} SUCCEEDED deliveries (with their events and one attempt each) for one client, created
+     * {@code ageMillis} ago and the milliseconds before.
+     */
+    void finishedDeliveries(UUID client, long count, String documentPrefix, long ageMillis) throws SQLException {
+        for (long from = 0; from < count; from += BATCH) {
+            postgres.update(
+                    """
+                    WITH e AS (
+                        INSERT INTO events (id, client_id, event_key, type, document_id, document, created_at)
+                        SELECT gen_random_uuid(), ?, ? || g, 0, ? || g, json_build_object('id', ? || g, 'status', 1),
+                               now() - (? + g) * interval '1 millisecond'
+                        FROM generate_series(?::bigint, ?::bigint) g
+                        RETURNING id, client_id, document_id, created_at),
+                    d AS (
+                        INSERT INTO deliveries (id, event_id, client_id, document_id, status, attempt_count, created_at,
+                                                last_attempt_at, last_status_code, finished_at)
+                        SELECT gen_random_uuid(), e.id, e.client_id, e.document_id, 'SUCCEEDED', 1, e.created_at,
+                               e.created_at, 200, e.created_at
+                        FROM e
+                        RETURNING id, created_at)
+                    INSERT INTO delivery_attempts (delivery_id, attempted_at, duration_ms, method, status_code)
+                    SELECT d.id, d.created_at, 1, 'POST', 200 FROM d""",
+                    client,
+                    documentPrefix,
+                    documentPrefix,
+                    documentPrefix,
+                    ageMillis,
+                    from,
+                    Math.min(count, from + BATCH) - 1);
+        }
+    }
+
+    long deliveries() throws SQLException {
+        return postgres.queryLong("SELECT count(*) FROM deliveries");
+    }
+
+    /**
+     * Ends every unfinished delivery (CANCELLED), so what one scenario left behind (retries to hung endpoints, a
+     * dead client's backlog) does not run into the next.
+     */
+    long cancelPending() throws SQLException {
+        return postgres.update("""
+                UPDATE deliveries SET status = 'CANCELLED', next_attempt_at = NULL, lease_token = NULL,
+                    finished_at = now(), last_error = 'cancelled by the benchmark between scenarios'
+                WHERE status = 'PENDING'""");
+    }
+
+    boolean deliveriesPartitioned() throws SQLException {
+        return postgres.queryLong("SELECT count(*) FROM pg_partitioned_table WHERE partrelid = 'deliveries'::regclass")
+                > 0;
+    }
+
+    /** The partition of {@code deliveries} that holds rows created now, or null when there is none. */
+    String partitionHoldingNow() throws SQLException {
+        return postgres.queryString("""
+                SELECT tableoid::regclass::text FROM deliveries
+                WHERE created_at >= now() - interval '1 minute' LIMIT 1""");
+    }
+
+    long rowsIn(String partition) throws SQLException {
+        return postgres.queryLong("SELECT count(*) FROM " + partition);
+    }
+
+    /** The retention step for one day: dropping the day's partition, one statement. */
+    void dropPartition(String partition) throws SQLException {
+        postgres.execute("DROP TABLE " + partition);
+    }
+}
