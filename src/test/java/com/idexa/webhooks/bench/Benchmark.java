@@ -4,7 +4,9 @@ import com.idexa.webhooks.bench.BenchService.Client;
 import com.idexa.webhooks.support.MachineFacts;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code ./bench/run.sh [scenarios]}: starts an embedded PostgreSQL (durable: fsync and synchronous_commit on),
@@ -17,7 +19,33 @@ public final class Benchmark {
 
     private Benchmark() {}
 
-    public static void main(String[] args) throws Exception {
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    /** Runs one scenario; one that fails is reported as failed and the run goes on with the next. */
+    private static void run(Report report, String scenario, Step step) {
+        try {
+            step.run();
+        } catch (Exception | AssertionError e) {
+            e.printStackTrace();
+            report.result(
+                    scenario + ". failed",
+                    e.toString().lines().findFirst().orElse("").replace('|', '/'));
+        }
+    }
+
+    public static void main(String[] args) {
+        try {
+            runAll(args);
+            System.exit(0); // the receiver's and HTTP clients' threads would keep the JVM alive
+        } catch (Throwable e) {
+            e.printStackTrace();
+            System.exit(1);
+        }
+    }
+
+    private static void runAll(String[] args) throws Exception {
         Path jar = Path.of(args[0]);
         boolean durable = !"off".equals(System.getenv("BENCH_FSYNC"));
         Path reportFile = durable ? Path.of(args[1]) : Path.of("target", "bench-fsync-off.md");
@@ -28,6 +56,7 @@ public final class Benchmark {
                 BenchReceiver receiver = new BenchReceiver()) {
             report.header("cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
             report.header("CPU", MachineFacts.cpuModel());
+            report.header("load average (1 min) at the start", ProcessFacts.loadAverage());
             report.header("JDK", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
             report.header(
                     "PostgreSQL (embedded, as SHOW reports it)",
@@ -44,34 +73,26 @@ public final class Benchmark {
                         "registered 1,001 clients in %d s%n",
                         Duration.ofNanos(System.nanoTime() - registering).toSeconds());
                 Scenarios scenarios = new Scenarios(postgres, service, receiver, report, clients, dead);
-                scenarios.receiverCeiling(only.contains("3"));
-                if (only.contains("2")) {
-                    scenarios.throughput();
-                }
-                if (only.contains("3")) {
-                    scenarios.slowReceivers();
-                }
-                if (only.contains("4")) {
-                    scenarios.hungHalf();
-                }
-                if (only.contains("5")) {
-                    scenarios.manyInFlight();
-                }
-                if (only.contains("6")) {
-                    scenarios.deadBacklog();
-                }
-                if (only.contains("7")) {
-                    scenarios.deliveryLog();
-                }
-                if (only.contains("8")) {
-                    scenarios.retention();
+                run(report, "1", scenarios::receiverCeiling);
+                Map<String, Step> steps = new LinkedHashMap<>();
+                steps.put("2", scenarios::throughput);
+                steps.put("3", scenarios::slowReceivers);
+                steps.put("4", scenarios::hungHalf);
+                steps.put("5", scenarios::manyInFlight);
+                steps.put("6", scenarios::deadBacklog);
+                steps.put("7", scenarios::deliveryLog);
+                steps.put("8", scenarios::retention);
+                for (Map.Entry<String, Step> step : steps.entrySet()) {
+                    if (only.contains(step.getKey())) {
+                        run(report, step.getKey(), step.getValue());
+                    }
                 }
                 report.result(
                         "Peak RSS of the service over the run (VmHWM)",
                         ProcessFacts.memoryMegabytes(service.pid(), "VmHWM") + " MB");
+                report.header("load average (1 min) at the end", ProcessFacts.loadAverage());
             }
         }
         report.write(reportFile, Duration.ofNanos(System.nanoTime() - begin));
-        System.exit(0);
     }
 }

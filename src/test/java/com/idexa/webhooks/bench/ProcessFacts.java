@@ -42,6 +42,25 @@ final class ProcessFacts {
         return ticks;
     }
 
+    /** CPU ticks so far that every process on the machine used, summed over all cores ({@code /proc/stat}). */
+    static long machineBusyTicks() throws IOException {
+        String[] cpu = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+        long busy = 0;
+        for (int field : new int[] {1, 2, 3, 6, 7, 8}) { // user nice system irq softirq steal
+            busy += Long.parseLong(cpu[field]);
+        }
+        return busy;
+    }
+
+    /** The 1-minute load average: above the number of cores, something else is competing for them. */
+    static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
     /** A line of {@code /proc/<pid>/status} in MB: {@code VmRSS} now, {@code VmHWM} the peak so far. */
     static long memoryMegabytes(long pid, String field) {
         try {

@@ -85,13 +85,24 @@ final class Seeds {
 
     /**
      * Ends every unfinished delivery (CANCELLED), so what one scenario left behind (retries to hung endpoints, a
-     * dead client's backlog) does not run into the next.
+     * dead client's backlog) does not run into the next. Rows the service holds locked are skipped, not waited for
+     * (waiting could deadlock with its batch updates), and tried again until a pass finds none left: at most 60
+     * passes.
      */
-    long cancelPending() throws SQLException {
-        return postgres.update("""
-                UPDATE deliveries SET status = 'CANCELLED', next_attempt_at = NULL, lease_token = NULL,
-                    finished_at = now(), last_error = 'cancelled by the benchmark between scenarios'
-                WHERE status = 'PENDING'""");
+    long cancelPending() throws SQLException, InterruptedException {
+        long cancelled = 0;
+        for (int pass = 0; pass < 60; pass++) {
+            long now = postgres.update("""
+                    UPDATE deliveries SET status = 'CANCELLED', next_attempt_at = NULL, lease_token = NULL,
+                        finished_at = now(), last_error = 'cancelled by the benchmark between scenarios'
+                    WHERE id IN (SELECT id FROM deliveries WHERE status = 'PENDING' FOR UPDATE SKIP LOCKED)""");
+            cancelled += now;
+            if (postgres.queryLong("SELECT count(*) FROM deliveries WHERE status = 'PENDING'") == 0) {
+                break;
+            }
+            Thread.sleep(500); // the service is finishing the attempts it holds
+        }
+        return cancelled;
     }
 
     boolean deliveriesPartitioned() throws SQLException {
