@@ -51,7 +51,7 @@ final class BenchPostgres implements AutoCloseable {
                 .setServerConfig("fsync", onOff)
                 .setServerConfig("synchronous_commit", onOff)
                 .setServerConfig("max_connections", "200")
-                .setServerConfig("shared_buffers", "256MB")
+                .setServerConfig("shared_buffers", "1GB")
                 .setServerConfig("max_wal_size", "4GB")
                 .setServerConfig("shared_preload_libraries", "pg_stat_statements")
                 .setServerConfig("pg_stat_statements.max", "1000")

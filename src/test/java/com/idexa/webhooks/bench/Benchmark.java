@@ -79,8 +79,8 @@ public final class Benchmark {
                 steps.put("3", scenarios::slowReceivers);
                 steps.put("4", scenarios::hungHalf);
                 steps.put("5", scenarios::manyInFlight);
-                steps.put("6", scenarios::deadBacklog);
-                steps.put("7", scenarios::deliveryLog);
+                steps.put("6", scenarios::deliveryLog);
+                steps.put("7", scenarios::deadBacklog);
                 steps.put("8", scenarios::retention);
                 for (Map.Entry<String, Step> step : steps.entrySet()) {
                     if (only.contains(step.getKey())) {
