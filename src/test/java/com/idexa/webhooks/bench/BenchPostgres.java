@@ -12,6 +12,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -126,7 +127,8 @@ final class BenchPostgres implements AutoCloseable {
     private static PreparedStatement prepare(Connection connection, String sql, Object... params) throws SQLException {
         PreparedStatement statement = connection.prepareStatement(sql);
         for (int i = 0; i < params.length; i++) {
-            statement.setObject(i + 1, params[i]);
+            statement.setObject(
+                    i + 1, params[i] instanceof UUID[] ids ? connection.createArrayOf("uuid", ids) : params[i]);
         }
         return statement;
     }

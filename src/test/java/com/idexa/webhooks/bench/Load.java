@@ -38,7 +38,8 @@ final class Load {
 
     record Flooded(double acceptedPerSecond, double deliveredPerSecond, double seconds, long delivered) {}
 
-    record Offered(int total, int refused, Map<String, Long> scheduled) {}
+    /** Each offered document's scheduled send and, if it was accepted, when its 202 was read (System.nanoTime). */
+    record Offered(int total, int refused, Map<String, Long> scheduled, Map<String, Long> accepted) {}
 
     private final BenchReceiver receiver;
 
@@ -129,6 +130,7 @@ final class Load {
             throws Exception {
         int total = perSecond * seconds;
         Map<String, Long> scheduled = new ConcurrentHashMap<>();
+        Map<String, Long> accepted = new ConcurrentHashMap<>();
         AtomicInteger refused = new AtomicInteger();
         ExecutorService senders = Executors.newFixedThreadPool(64);
         long periodNanos = 1_000_000_000L / perSecond;
@@ -158,7 +160,9 @@ final class Load {
                             EntityUtils.consume(response.getEntity());
                             return response.getCode();
                         });
-                        if (status != 202) {
+                        if (status == 202) {
+                            accepted.put(documentId, System.nanoTime());
+                        } else {
                             refused.incrementAndGet();
                         }
                     } catch (IOException e) {
@@ -169,7 +173,7 @@ final class Load {
             senders.shutdown();
             senders.awaitTermination(60, TimeUnit.SECONDS);
         }
-        return new Offered(total, refused.get(), scheduled);
+        return new Offered(total, refused.get(), scheduled, accepted);
     }
 
     record Arrived(long count, long last) {}
@@ -194,17 +198,5 @@ final class Load {
             }
             Thread.sleep(50); // watching another process's progress: there is nothing to wait on
         }
-    }
-
-    /** Arrival minus schedule of each offered document that arrived and is {@code counted}, in nanoseconds. */
-    List<Long> latencies(Offered offered, Predicate<String> counted) {
-        List<Long> latencies = new ArrayList<>();
-        offered.scheduled().forEach((id, scheduled) -> {
-            Long arrived = receiver.arrivals().get(id);
-            if (arrived != null && counted.test(id)) {
-                latencies.add(arrived - scheduled);
-            }
-        });
-        return latencies;
     }
 }

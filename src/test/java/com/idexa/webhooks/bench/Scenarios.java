@@ -271,11 +271,13 @@ final class Scenarios {
             Healthy withHung = healthyRun("s4b-", 500, seconds, mixed);
             report.result(
                     "4. 500 healthy clients alone, 250 events/s for " + seconds + " s",
-                    Report.perSecond(alone.perSecond) + " delivered; " + Report.percentiles(alone.latencies));
+                    Report.perSecond(alone.perSecond) + " delivered; " + Report.percentiles(alone.latencies)
+                            + "; of which intake (scheduled send → 202 read) " + Report.percentiles(alone.intake));
             report.result(
                     "4. The same beside 500 hung clients (500 events/s in all)",
                     Report.perSecond(withHung.perSecond) + " delivered to the healthy; "
-                            + Report.percentiles(withHung.latencies));
+                            + Report.percentiles(withHung.latencies) + "; of which intake "
+                            + Report.percentiles(withHung.intake));
             double kept = withHung.perSecond / alone.perSecond;
             double p99 = Report.p99Millis(withHung.latencies);
             report.target(
@@ -292,7 +294,7 @@ final class Scenarios {
         }
     }
 
-    private record Healthy(double perSecond, List<Long> latencies) {}
+    private record Healthy(double perSecond, List<Long> latencies, List<Long> intake) {}
 
     private Healthy healthyRun(String prefix, int perSecond, int seconds, IntFunction<UUID> clientOf) throws Exception {
         Load.Offered offered = load.offer(service.intakeUrl(), perSecond, seconds, prefix, clientOf);
@@ -310,10 +312,15 @@ final class Scenarios {
         long cutoff = lastScheduled + TimeUnit.SECONDS.toNanos(5);
         Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(cutoff - System.nanoTime())));
         List<Long> latencies = new ArrayList<>();
+        List<Long> intake = new ArrayList<>();
         long arrived = 0;
         for (String id : healthyIds) {
             Long at = receiver.arrivals().get(id);
             long scheduled = offered.scheduled().get(id);
+            Long accepted = offered.accepted().get(id);
+            if (accepted != null) {
+                intake.add(accepted - scheduled);
+            }
             if (at != null && at <= cutoff) {
                 arrived++;
                 latencies.add(at - scheduled);
@@ -321,7 +328,7 @@ final class Scenarios {
                 latencies.add(cutoff - scheduled);
             }
         }
-        return new Healthy(arrived / (double) seconds, latencies);
+        return new Healthy(arrived / (double) seconds, latencies, intake);
     }
 
     private int clientIndexOf(UUID id) {
@@ -384,11 +391,9 @@ final class Scenarios {
         long seedStart = System.nanoTime();
         long have = seeds.deliveries();
         long own = Math.min(1_000_000, Math.max(0, target - have));
-        seeds.finishedDeliveries(clients.get(0).id(), own, "log0-", 0);
-        long perOther = (Math.max(0, target - have - own) + FEW - 2) / (FEW - 1);
-        for (int i = 1; i < FEW && perOther > 0; i++) {
-            seeds.finishedDeliveries(clients.get(i).id(), perOther, "log" + i + "-", 0);
-        }
+        seeds.finishedDeliveries(List.of(clients.get(0).id()), own, "log0-", 0);
+        List<UUID> others = clients.subList(1, FEW).stream().map(Client::id).toList();
+        seeds.finishedDeliveries(others, Math.max(0, target - have - own), "log-", 0);
         postgres.execute("ANALYZE deliveries");
         postgres.execute("ANALYZE events");
         long rows = seeds.deliveries();
@@ -475,7 +480,7 @@ final class Scenarios {
             report.notMeasured(target, "not applicable: deliveries not partitioned");
             return;
         }
-        seeds.finishedDeliveries(clients.get(1).id(), 1_000_000, "retention-", 0);
+        seeds.finishedDeliveries(List.of(clients.get(1).id()), 1_000_000, "retention-", 0);
         String partition = seeds.partitionHoldingNow();
         long rows = seeds.rowsIn(partition);
         long begin = System.nanoTime();

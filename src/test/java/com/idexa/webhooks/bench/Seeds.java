@@ -1,6 +1,7 @@
 package com.idexa.webhooks.bench;
 
 import java.sql.SQLException;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -49,47 +50,49 @@ final class Seeds {
                     documentPrefix,
                     from,
                     Math.min(count, from + BATCH) - 1);
-            progress(documentPrefix, Math.min(count, from + BATCH), count, began);
+            progress(documentPrefix, from, Math.min(count, from + BATCH), count, began);
         }
     }
 
     /**
-     * {@code count} SUCCEEDED deliveries (with their events) for one client, created {@code ageMillis} ago and the
-     * milliseconds before. No attempt rows: the delivery log's list and filters do not read them.
+     * {@code count} SUCCEEDED deliveries (with their events), spread evenly over {@code clients}, created
+     * {@code ageMillis} ago and the milliseconds before. No attempt rows: the delivery log's list and filters do not
+     * read them.
      */
-    void finishedDeliveries(UUID client, long count, String documentPrefix, long ageMillis) throws SQLException {
+    void finishedDeliveries(List<UUID> clients, long count, String documentPrefix, long ageMillis) throws SQLException {
         for (long from = 0; from < count; from += BATCH) {
             long began = System.nanoTime();
             postgres.update(
                     """
                     WITH e AS (
                         INSERT INTO events (id, client_id, event_key, type, document_id, document, created_at)
-                        SELECT (?::text || '-0001-4000-8000-' || lpad(to_hex(g), 12, '0'))::uuid, ?, ? || g, 0, ? || g,
+                        SELECT (?::text || '-0001-4000-8000-' || lpad(to_hex(g), 12, '0'))::uuid,
+                               (?::uuid[])[1 + (g % ?)::int], ? || g, 0, ? || g,
                                json_build_object('id', ? || g, 'status', 1), now() - (? + g) * interval '1 millisecond'
                         FROM generate_series(?::bigint, ?::bigint) g
                         RETURNING id, client_id, document_id, created_at)
                     INSERT INTO deliveries (id, event_id, client_id, document_id, status, attempt_count, created_at,
                                             last_attempt_at, last_status_code, finished_at)
                     SELECT overlay(e.id::text placing '0002' from 10 for 4)::uuid, e.id, e.client_id, e.document_id,
-                           'SUCCEEDED', 1, e.created_at,
-                           e.created_at, 200, e.created_at
+                           'SUCCEEDED', 1, e.created_at, e.created_at, 200, e.created_at
                     FROM e""",
                     runId(),
-                    client,
+                    clients.toArray(UUID[]::new),
+                    clients.size(),
                     documentPrefix,
                     documentPrefix,
                     documentPrefix,
                     ageMillis,
                     from,
                     Math.min(count, from + BATCH) - 1);
-            progress(documentPrefix, Math.min(count, from + BATCH), count, began);
+            progress(documentPrefix, from, Math.min(count, from + BATCH), count, began);
         }
     }
 
-    private static void progress(String what, long done, long count, long beganNanos) {
+    private static void progress(String what, long from, long done, long count, long beganNanos) {
         System.out.printf(
-                "  seeded %s: %,d of %,d (%.0f rows/s)%n",
-                what, done, count, Math.min(BATCH, done) / ((System.nanoTime() - beganNanos) / 1e9));
+                "  seeded %s: %,d of %,d (%.0f deliveries/s)%n",
+                what, done, count, (done - from) / ((System.nanoTime() - beganNanos) / 1e9));
     }
 
     /** The first eight hex digits of the ids of one seeding statement. */
