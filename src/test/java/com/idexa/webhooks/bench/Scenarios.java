@@ -19,7 +19,8 @@ import java.util.function.IntFunction;
 /**
  * The scenarios of the scale issue, each printing its result lines and its target, met or missed. They share
  * one service, one PostgreSQL and one receiver, and run in this order; each leaves nothing unfinished for the
- * next ({@link Seeds#cancelPending}). Every wait is bounded by {@link #LIMIT}.
+ * next ({@link Seeds#cancelPending}), except the dead client's backlog (7), which stays to the end. Every wait is
+ * bounded by {@link #LIMIT}.
  */
 final class Scenarios {
 
