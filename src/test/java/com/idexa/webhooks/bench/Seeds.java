@@ -1,0 +1,149 @@
+package com.idexa.webhooks.bench;
+
+import java.sql.SQLException;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Every statement the benchmark runs against the service's own tables, in one place: seeding millions of rows
+ * with {@code generate_series} (one statement per batch, durable tables, no UNLOGGED), clearing what a scenario
+ * leaves behind, and finding the partitions of a partitioned {@code deliveries}. When the schema in
+ * {@code src/main/resources/db/migration} changes, this is the file to adapt; the columns named here are the
+ * ones a delivery cannot do without, the rest take their defaults.
+ *
+ * <p>Seeded rows are created within the last hours (one millisecond apart), so they land in today's partition
+ * when {@code deliveries} is partitioned by creation time. Their ids are UUIDs in ascending order (a run number,
+ * then the row number), so the seeding appends to the primary keys instead of writing all over them: five
+ * million random UUIDs would take the durable database several times longer to insert.
+ */
+final class Seeds {
+
+    private static final long BATCH = 500_000;
+
+    private final BenchPostgres postgres;
+    private int runs = 0xbe00;
+
+    Seeds(BenchPostgres postgres) {
+        this.postgres = postgres;
+    }
+
+    /** {@code count} deliveries for one client, PENDING and due now, each with its event. */
+    void dueDeliveries(UUID client, long count, String documentPrefix) throws SQLException {
+        for (long from = 0; from < count; from += BATCH) {
+            long began = System.nanoTime();
+            postgres.update(
+                    """
+                    WITH e AS (
+                        INSERT INTO events (id, client_id, event_key, type, document_id, document, created_at)
+                        SELECT (?::text || '-0001-4000-8000-' || lpad(to_hex(g), 12, '0'))::uuid, ?, ? || g, 0, ? || g,
+                               json_build_object('id', ? || g, 'status', 1), now() - g * interval '1 millisecond'
+                        FROM generate_series(?::bigint, ?::bigint) g
+                        RETURNING id, client_id, document_id, created_at)
+                    INSERT INTO deliveries (id, event_id, client_id, document_id, status, next_attempt_at, created_at)
+                    SELECT overlay(e.id::text placing '0002' from 10 for 4)::uuid, e.id, e.client_id, e.document_id, 'PENDING',
+                           e.created_at, e.created_at
+                    FROM e""",
+                    runId(),
+                    client,
+                    documentPrefix,
+                    documentPrefix,
+                    documentPrefix,
+                    from,
+                    Math.min(count, from + BATCH) - 1);
+            progress(documentPrefix, from, Math.min(count, from + BATCH), count, began);
+        }
+    }
+
+    /**
+     * {@code count} SUCCEEDED deliveries (with their events), spread evenly over {@code clients}, created
+     * {@code ageMillis} ago and the milliseconds before. No attempt rows: the delivery log's list and filters do not
+     * read them.
+     */
+    void finishedDeliveries(List<UUID> clients, long count, String documentPrefix, long ageMillis) throws SQLException {
+        for (long from = 0; from < count; from += BATCH) {
+            long began = System.nanoTime();
+            postgres.update(
+                    """
+                    WITH e AS (
+                        INSERT INTO events (id, client_id, event_key, type, document_id, document, created_at)
+                        SELECT (?::text || '-0001-4000-8000-' || lpad(to_hex(g), 12, '0'))::uuid,
+                               (?::uuid[])[1 + (g % ?)::int], ? || g, 0, ? || g,
+                               json_build_object('id', ? || g, 'status', 1), now() - (? + g) * interval '1 millisecond'
+                        FROM generate_series(?::bigint, ?::bigint) g
+                        RETURNING id, client_id, document_id, created_at)
+                    INSERT INTO deliveries (id, event_id, client_id, document_id, status, attempt_count, created_at,
+                                            last_attempt_at, last_status_code, finished_at)
+                    SELECT overlay(e.id::text placing '0002' from 10 for 4)::uuid, e.id, e.client_id, e.document_id,
+                           'SUCCEEDED', 1, e.created_at, e.created_at, 200, e.created_at
+                    FROM e""",
+                    runId(),
+                    clients.toArray(UUID[]::new),
+                    clients.size(),
+                    documentPrefix,
+                    documentPrefix,
+                    documentPrefix,
+                    ageMillis,
+                    from,
+                    Math.min(count, from + BATCH) - 1);
+            progress(documentPrefix, from, Math.min(count, from + BATCH), count, began);
+        }
+    }
+
+    private static void progress(String what, long from, long done, long count, long beganNanos) {
+        System.out.printf(
+                "  seeded %s: %,d of %,d (%.0f deliveries/s)%n",
+                what, done, count, (done - from) / ((System.nanoTime() - beganNanos) / 1e9));
+    }
+
+    /** The first eight hex digits of the ids of one seeding statement. */
+    private String runId() {
+        return String.format("%08x", ++runs);
+    }
+
+    long deliveries() throws SQLException {
+        return postgres.queryLong("SELECT count(*) FROM deliveries");
+    }
+
+    /**
+     * Ends every unfinished delivery (CANCELLED), so what one scenario left behind (retries to hung endpoints, a
+     * dead client's backlog) does not run into the next. Rows the service holds locked are skipped, not waited for
+     * (waiting could deadlock with its batch updates), and tried again until a pass finds none left: at most 60
+     * passes.
+     */
+    long cancelPending() throws SQLException, InterruptedException {
+        long cancelled = 0;
+        for (int pass = 0; pass < 60; pass++) {
+            long now = postgres.update("""
+                    UPDATE deliveries SET status = 'CANCELLED', next_attempt_at = NULL, lease_token = NULL,
+                        finished_at = now(), last_error = 'cancelled by the benchmark between scenarios'
+                    WHERE id IN (SELECT id FROM deliveries WHERE status = 'PENDING' FOR UPDATE SKIP LOCKED)""");
+            cancelled += now;
+            if (postgres.queryLong("SELECT count(*) FROM deliveries WHERE status = 'PENDING'") == 0) {
+                break;
+            }
+            Thread.sleep(500); // the service is finishing the attempts it holds
+        }
+        return cancelled;
+    }
+
+    boolean deliveriesPartitioned() throws SQLException {
+        return postgres.queryLong("SELECT count(*) FROM pg_partitioned_table WHERE partrelid = 'deliveries'::regclass")
+                > 0;
+    }
+
+    /** The partition of {@code deliveries} that holds rows created now, or null when there is none. */
+    String partitionHoldingNow() throws SQLException {
+        return postgres.queryString("""
+                SELECT tableoid::regclass::text FROM deliveries
+                WHERE created_at >= now() - interval '1 minute' LIMIT 1""");
+    }
+
+    long rowsIn(String partition) throws SQLException {
+        return postgres.queryLong("SELECT count(*) FROM " + partition);
+    }
+
+    /** The retention step for one day: dropping the day's partition, one statement. */
+    void dropPartition(String partition) throws SQLException {
+        postgres.execute("DROP TABLE " + partition);
+    }
+}
