@@ -96,12 +96,21 @@ class DeliveryQueue {
      * delivery's creation time (an intake delivery has its event's {@code created_at}). A delivery that stays
      * PENDING keeps its queue row with the next attempt's time; a finished one leaves the queue.
      */
+    /*
+     * LOCK_IN_ID_ORDER: the heartbeat's renewal, the recorder's outcomes and the release at shutdown each update
+     * many held rows of the queue at once, on their own connections and each in its own order of the rows. Each
+     * first locks its rows in id order (a locking CTE with ORDER BY id), so two of them never wait on each other in
+     * a circle (PostgreSQL would abort one as a deadlock). LockOrderTest.
+     */
     private static final String RECORD_ATTEMPTS = """
             WITH input AS (
                 SELECT * FROM unnest(:ids, :tokens, :createdAt, :statuses, :failures, :delays, :attemptedAt, :codes,
                                      :errors, :durations, :methods, :urls, :bodies)
                     AS i (id, lease_token, created_at, status, schedule_failures, delay_ms, attempted_at,
                           status_code, error, duration_ms, method, url, response_body)
+            ), locked AS (
+                SELECT q.id FROM delivery_queue q JOIN input i ON q.id = i.id AND q.lease_token = i.lease_token
+                ORDER BY q.id FOR UPDATE OF q -- in one order everywhere: see LOCK_IN_ID_ORDER
             ), requeued AS (
                 UPDATE delivery_queue q
                 SET attempt_count = q.attempt_count + 1,
@@ -109,13 +118,13 @@ class DeliveryQueue {
                     next_attempt_at = now() + i.delay_ms * interval '1 millisecond',
                     lease_token = NULL,
                     unrecorded_claims = 0
-                FROM input i
-                WHERE q.id = i.id AND q.lease_token = i.lease_token AND i.status = 'PENDING'
+                FROM locked l JOIN input i ON i.id = l.id
+                WHERE q.id = l.id AND q.lease_token = i.lease_token AND i.status = 'PENDING'
                 RETURNING q.id, q.created_at, q.next_attempt_at
             ), dequeued AS (
                 DELETE FROM delivery_queue q
-                USING input i
-                WHERE q.id = i.id AND q.lease_token = i.lease_token AND i.status <> 'PENDING'
+                USING locked l JOIN input i ON i.id = l.id
+                WHERE q.id = l.id AND q.lease_token = i.lease_token AND i.status <> 'PENDING'
                 RETURNING q.id, q.created_at, CAST(NULL AS timestamptz) AS next_attempt_at
             ), owned AS (
                 SELECT * FROM requeued UNION ALL SELECT * FROM dequeued
@@ -276,10 +285,13 @@ class DeliveryQueue {
             return 0;
         }
         return jdbc.sql("""
-                        UPDATE delivery_queue SET next_attempt_at = now(), lease_token = NULL,
-                            unrecorded_claims = greatest(unrecorded_claims - 1, 0)
-                        WHERE (id, lease_token) IN (
-                            SELECT * FROM unnest(:ids, :tokens))""")
+                        WITH locked AS (
+                            SELECT id FROM delivery_queue WHERE (id, lease_token) IN (SELECT * FROM unnest(:ids, :tokens))
+                            ORDER BY id FOR UPDATE
+                        )
+                        UPDATE delivery_queue q SET next_attempt_at = now(), lease_token = NULL,
+                            unrecorded_claims = greatest(q.unrecorded_claims - 1, 0)
+                        FROM locked WHERE q.id = locked.id""")
                 .param(
                         "ids",
                         new SqlArrayValue(
@@ -317,10 +329,14 @@ class DeliveryQueue {
             return Set.of();
         }
         return Set.copyOf(jdbc.sql("""
-                        UPDATE delivery_queue
+                        WITH locked AS (
+                            SELECT id FROM delivery_queue WHERE (id, lease_token) IN (SELECT * FROM unnest(:ids, :tokens))
+                            ORDER BY id FOR UPDATE
+                        )
+                        UPDATE delivery_queue q
                         SET next_attempt_at = now() + CAST(:leaseMillis AS bigint) * interval '1 millisecond'
-                        WHERE (id, lease_token) IN (SELECT * FROM unnest(:ids, :tokens))
-                        RETURNING id""")
+                        FROM locked WHERE q.id = locked.id
+                        RETURNING q.id""")
                 .param("leaseMillis", lease.toMillis())
                 .param(
                         "ids",
