@@ -1,6 +1,11 @@
 package com.idexa.webhooks.bench;
 
 import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.UUID;
 
@@ -38,11 +43,16 @@ final class Seeds {
                         SELECT (?::text || '-0001-4000-8000-' || lpad(to_hex(g), 12, '0'))::uuid, ?, ? || g, 0, ? || g,
                                json_build_object('id', ? || g, 'status', 1), now() - g * interval '1 millisecond'
                         FROM generate_series(?::bigint, ?::bigint) g
-                        RETURNING id, client_id, document_id, created_at)
-                    INSERT INTO deliveries (id, event_id, client_id, document_id, status, next_attempt_at, created_at)
-                    SELECT overlay(e.id::text placing '0002' from 10 for 4)::uuid, e.id, e.client_id, e.document_id, 'PENDING',
-                           e.created_at, e.created_at
-                    FROM e""",
+                        RETURNING id, client_id, document_id, created_at
+                    ), d AS (
+                        INSERT INTO deliveries (id, event_id, event_created_at, client_id, document_id, status,
+                                                next_attempt_at, created_at)
+                        SELECT overlay(e.id::text placing '0002' from 10 for 4)::uuid, e.id, e.created_at, e.client_id,
+                               e.document_id, 'PENDING', e.created_at, e.created_at
+                        FROM e
+                        RETURNING id, created_at, client_id, event_id, event_created_at, next_attempt_at)
+                    INSERT INTO delivery_queue (id, created_at, client_id, event_id, event_created_at, next_attempt_at)
+                    SELECT id, created_at, client_id, event_id, event_created_at, next_attempt_at FROM d""",
                     runId(),
                     client,
                     documentPrefix,
@@ -71,10 +81,10 @@ final class Seeds {
                                json_build_object('id', ? || g, 'status', 1), now() - (? + g) * interval '1 millisecond'
                         FROM generate_series(?::bigint, ?::bigint) g
                         RETURNING id, client_id, document_id, created_at)
-                    INSERT INTO deliveries (id, event_id, client_id, document_id, status, attempt_count, created_at,
-                                            last_attempt_at, last_status_code, finished_at)
-                    SELECT overlay(e.id::text placing '0002' from 10 for 4)::uuid, e.id, e.client_id, e.document_id,
-                           'SUCCEEDED', 1, e.created_at, e.created_at, 200, e.created_at
+                    INSERT INTO deliveries (id, event_id, event_created_at, client_id, document_id, status,
+                                            attempt_count, created_at, last_attempt_at, last_status_code, finished_at)
+                    SELECT overlay(e.id::text placing '0002' from 10 for 4)::uuid, e.id, e.created_at, e.client_id,
+                           e.document_id, 'SUCCEEDED', 1, e.created_at, e.created_at, 200, e.created_at
                     FROM e""",
                     runId(),
                     clients.toArray(UUID[]::new),
@@ -114,11 +124,15 @@ final class Seeds {
         long cancelled = 0;
         for (int pass = 0; pass < 60; pass++) {
             long now = postgres.update("""
-                    UPDATE deliveries SET status = 'CANCELLED', next_attempt_at = NULL, lease_token = NULL,
-                        finished_at = now(), last_error = 'cancelled by the benchmark between scenarios'
-                    WHERE id IN (SELECT id FROM deliveries WHERE status = 'PENDING' FOR UPDATE SKIP LOCKED)""");
+                    WITH q AS (
+                        DELETE FROM delivery_queue
+                        WHERE id IN (SELECT id FROM delivery_queue FOR UPDATE SKIP LOCKED)
+                        RETURNING id, created_at)
+                    UPDATE deliveries d SET status = 'CANCELLED', next_attempt_at = NULL, finished_at = now(),
+                        last_error = 'cancelled by the benchmark between scenarios'
+                    FROM q WHERE d.id = q.id AND d.created_at = q.created_at""");
             cancelled += now;
-            if (postgres.queryLong("SELECT count(*) FROM deliveries WHERE status = 'PENDING'") == 0) {
+            if (postgres.queryLong("SELECT count(*) FROM delivery_queue") == 0) {
                 break;
             }
             Thread.sleep(500); // the service is finishing the attempts it holds
@@ -131,19 +145,29 @@ final class Seeds {
                 > 0;
     }
 
-    /** The partition of {@code deliveries} that holds rows created now, or null when there is none. */
-    String partitionHoldingNow() throws SQLException {
-        return postgres.queryString("""
-                SELECT tableoid::regclass::text FROM deliveries
-                WHERE created_at >= now() - interval '1 minute' LIMIT 1""");
+    /**
+     * Makes the day {@code daysAgo} days back (UTC) exist as partitions, as the service makes days ahead, and returns
+     * how long ago its noon was: seeding with that age fills that day.
+     */
+    long pastDay(int daysAgo) throws SQLException {
+        LocalDate day = LocalDate.now(ZoneOffset.UTC).minusDays(daysAgo);
+        postgres.queryLong("SELECT make_history_partitions(DATE '" + day + "', 1)");
+        return Duration.between(day.atTime(12, 0).toInstant(ZoneOffset.UTC), Instant.now())
+                .toMillis();
+    }
+
+    /** The partition suffix of the day {@code daysAgo} days back, as the service names them. */
+    static String daySuffix(int daysAgo) {
+        return "p" + LocalDate.now(ZoneOffset.UTC).minusDays(daysAgo).format(DateTimeFormatter.BASIC_ISO_DATE);
     }
 
     long rowsIn(String partition) throws SQLException {
         return postgres.queryLong("SELECT count(*) FROM " + partition);
     }
 
-    /** The retention step for one day: dropping the day's partition, one statement. */
-    void dropPartition(String partition) throws SQLException {
-        postgres.execute("DROP TABLE " + partition);
+    /** The retention step for one day, as the service's HistoryPartitions runs it: the day's three partitions, one statement. */
+    void dropDay(String suffix) throws SQLException {
+        postgres.execute(
+                "DROP TABLE IF EXISTS events_" + suffix + ", deliveries_" + suffix + ", delivery_attempts_" + suffix);
     }
 }
