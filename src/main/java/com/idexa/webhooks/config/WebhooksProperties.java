@@ -73,8 +73,9 @@ public record WebhooksProperties(
      *     that one ends
      * @param probeShare the share of {@code maxInFlight} the probes of all such clients may hold together
      * @param tokenExpiryMargin a fetched token is reused until this long before its {@code expires_in}
-     * @param retention finished deliveries (and their events) older than this are purged
-     * @param purgeInterval how often the purge runs
+     * @param retention a UTC day of history (events, deliveries, attempts) whose end is older than this, with no
+     *     delivery of it pending, is dropped as partitions
+     * @param purgeInterval how often the partitions of the days ahead are made and expired days dropped
      * @param shutdownGrace how long shutdown waits for attempts in flight before releasing them
      */
     public record Delivery(

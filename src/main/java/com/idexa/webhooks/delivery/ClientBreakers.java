@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -42,6 +43,9 @@ final class ClientBreakers {
 
     private static final int MAX_CLIENTS = 100_000;
     private static final Duration FORGET_AFTER = Duration.ofHours(1);
+
+    /** Tripped clients the last {@link #room} offered a probe. */
+    private final Set<UUID> offered = new HashSet<>();
 
     /** When each attempt in flight started, per client (at most its per-client cap of them). */
     private final Map<UUID, List<Long>> inFlightSince = new HashMap<>();
@@ -180,13 +184,31 @@ final class ClientBreakers {
                 - tripped.stream()
                         .mapToInt(entry -> slots.inFlight(entry.getKey()))
                         .sum();
+        offered.clear();
         for (Map.Entry<UUID, State> entry : tripped) {
             boolean probe = probesLeft > 0 && slots.inFlight(entry.getKey()) == 0;
             room.put(entry.getKey(), probe ? 1 : 0);
             if (probe) {
                 probesLeft--;
+                offered.add(entry.getKey());
             }
         }
         return room;
+    }
+
+    /**
+     * What the claim made of the room last offered: a tripped client offered a probe that had nothing due goes to
+     * the back of the turns, so tripped clients with nothing due (waiting out a long retry delay) cannot keep the
+     * probe slots from one that has.
+     */
+    synchronized void claimed(Set<UUID> clientsClaimed) {
+        long now = nanoTime.getAsLong();
+        for (UUID client : offered) {
+            State state = states.getIfPresent(client);
+            if (state != null && !clientsClaimed.contains(client)) {
+                state.lastStartNanos = now;
+            }
+        }
+        offered.clear();
     }
 }

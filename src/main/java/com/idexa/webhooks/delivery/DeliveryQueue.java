@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.support.SqlArrayValue;
 import org.springframework.stereotype.Repository;
@@ -159,6 +161,8 @@ class DeliveryQueue {
     static final String GAVE_UP = "gave up: claimed " + MAX_UNRECORDED_CLAIMS
             + " times without any attempt being recorded (the service failed while attempting it)";
 
+    private static final Logger log = LoggerFactory.getLogger(DeliveryQueue.class);
+
     private final JdbcClient jdbc;
 
     DeliveryQueue(JdbcClient jdbc) {
@@ -202,7 +206,10 @@ class DeliveryQueue {
         List<ClaimedDelivery> gaveUp = claimed.stream()
                 .filter(delivery -> delivery.status() == DeliveryStatus.FAILED)
                 .toList();
-        if (!gaveUp.isEmpty()) {
+        if (gaveUp.isEmpty()) {
+            return claimed;
+        }
+        try {
             jdbc.sql(GIVE_UP)
                     .param(
                             "ids",
@@ -215,8 +222,18 @@ class DeliveryQueue {
                                     "uuid", gaveUp.stream().map(d -> leaseToken).toArray()))
                     .param("gaveUp", GAVE_UP)
                     .update();
+            return claimed;
+        } catch (RuntimeException e) {
+            // The others are held under this claim and must be attempted; the ones to give up keep this claim's
+            // lease and are given up by a claim after it runs out.
+            log.warn(
+                    "Could not end {} deliveries claimed too often ({}); trying again when their leases run out",
+                    gaveUp.size(),
+                    e.getClass().getSimpleName());
+            return claimed.stream()
+                    .filter(delivery -> delivery.status() == DeliveryStatus.PENDING)
+                    .toList();
         }
-        return claimed;
     }
 
     /** @return the deliveries whose lease was lost (another worker owns them now); their attempts are logged all the same */

@@ -19,6 +19,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -291,6 +292,7 @@ public class Dispatcher implements SmartLifecycle {
         long claimStarted = System.nanoTime();
         List<ClaimedDelivery> batch =
                 queue.claim(want, slots.perClient(), breakers.room(slots), settings.lease(), UUID.randomUUID());
+        breakers.claimed(batch.stream().map(ClaimedDelivery::clientId).collect(Collectors.toSet()));
         long leaseValidUntil = claimStarted + settings.lease().toNanos();
         if (!running || Thread.currentThread() != loop) {
             queue.release(batch.stream()
@@ -325,6 +327,15 @@ public class Dispatcher implements SmartLifecycle {
     /** On a preparing thread: looks the webhook up and starts the exchange; no thread waits for its answer. */
     private void start(HeldDeliveries.Held entry) {
         ClaimedDelivery delivery = entry.delivery;
+        if (leaseInDoubt(entry) && entry.release()) {
+            // Waited so long for a preparing thread (the database unreachable meanwhile) that the lease may run out
+            // before the endpoint answers: another instance may take it over. Not sending it is safe; it falls
+            // due when its lease runs out, and the claim limit applies.
+            log.warn("Delivery {} not attempted: its lease ran low before the attempt could start", delivery.id());
+            held.letGo(delivery);
+            freeRoom(delivery);
+            return;
+        }
         if (!entry.start()) {
             return; // released at shutdown before it was started
         }
@@ -420,14 +431,25 @@ public class Dispatcher implements SmartLifecycle {
                 held.letGo(delivery); // no longer renewed: its lease runs out, and the claim limit applies
             }
             entry.sending = false;
-            slots.free(delivery.clientId());
-            if (inFlight.decrementAndGet() == 0) {
-                synchronized (idle) {
-                    idle.notifyAll();
-                }
-            }
-            signal.signal();
+            freeRoom(delivery);
         }
+    }
+
+    /** Whether the lease of a delivery not yet started may run out before an attempt started now could end. */
+    private boolean leaseInDoubt(HeldDeliveries.Held entry) {
+        return System.nanoTime()
+                > entry.leaseValidUntilNanos - settings.heartbeatInterval().toNanos();
+    }
+
+    /** The delivery no longer holds room here: its client's slot and one of the dispatcher's. */
+    private void freeRoom(ClaimedDelivery delivery) {
+        slots.free(delivery.clientId());
+        if (inFlight.decrementAndGet() == 0) {
+            synchronized (idle) {
+                idle.notifyAll();
+            }
+        }
+        signal.signal();
     }
 
     private Outcome decided(ClaimedDelivery delivery, AttemptRecord attempt) {

@@ -104,7 +104,7 @@ class HistoryPartitions {
                     dropped.add(day);
                 }
             } catch (DataAccessException e) {
-                if (!lockTimeout(e)) {
+                if (!lockConflict(e)) {
                     throw e;
                 }
                 log.info("History of {} not dropped: its tables are busy; trying again next time", day.suffix());
@@ -134,9 +134,11 @@ class HistoryPartitions {
         return true;
     }
 
-    private static boolean lockTimeout(Throwable e) {
+    /** Lock not granted in time (55P03), or chosen as a deadlock's victim (40P01, racing the recorder): busy. */
+    private static boolean lockConflict(Throwable e) {
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof SQLException sql && "55P03".equals(sql.getSQLState())) {
+            if (cause instanceof SQLException sql
+                    && ("55P03".equals(sql.getSQLState()) || "40P01".equals(sql.getSQLState()))) {
                 return true;
             }
         }

@@ -18,11 +18,12 @@ import java.util.Locale;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLException;
@@ -130,10 +131,14 @@ public class OutboundHttpClient implements AutoCloseable {
                 .evictIdleConnections(TimeValue.ofSeconds(30))
                 .build();
         this.http.start();
-        this.deadlines = Executors.newSingleThreadScheduledExecutor(daemonThreads("outbound-deadlines"));
+        ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1, daemonThreads("outbound-deadlines"));
+        // A cancelled deadline leaves the queue at once: kept until it would have run, every finished exchange
+        // (its buffers and answer) would stay reachable for a request timeout, thousands of them a second.
+        timers.setRemoveOnCancelPolicy(true);
+        this.deadlines = timers;
     }
 
-    private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {
+    private static ThreadFactory daemonThreads(String prefix) {
         AtomicInteger number = new AtomicInteger();
         return runnable -> {
             Thread thread = new Thread(runnable, prefix + "-" + number.incrementAndGet());

@@ -56,6 +56,7 @@ final class BenchPostgres implements AutoCloseable {
                 .setServerConfig("max_wal_size", "4GB")
                 .setServerConfig("shared_preload_libraries", "pg_stat_statements")
                 .setServerConfig("pg_stat_statements.max", "1000")
+                .setServerConfig("pg_stat_statements.track_planning", "on")
                 .setServerConfig("track_io_timing", "off")
                 .setServerConfig("logging_collector", "on")
                 .setServerConfig("log_destination", "jsonlog")
@@ -160,6 +161,27 @@ final class BenchPostgres implements AutoCloseable {
         long commits = queryLong("SELECT xact_commit FROM pg_stat_database WHERE datname = ?", database);
         long wal = queryLong("SELECT wal_bytes::bigint FROM pg_stat_wal");
         return new Work(statements, commits, wal);
+    }
+
+    /** Forgets what {@code pg_stat_statements} has counted so far, so {@link #topStatements} covers what follows. */
+    void resetStatements() throws SQLException {
+        execute("SELECT pg_stat_statements_reset()");
+    }
+
+    /**
+     * The {@code n} statements of {@code database} that took the most PostgreSQL time since the last reset, with
+     * their calls and their planning and execution time: where PostgreSQL's CPU goes, statement by statement.
+     */
+    String topStatements(String database, int n) throws SQLException {
+        execute("SELECT pg_stat_force_next_flush()");
+        return queryString("""
+                SELECT string_agg(format('%s… %s calls, planning %s ms, execution %s ms',
+                                         left(regexp_replace(query, '\\s+', ' ', 'g'), 70), calls,
+                                         round(total_plan_time::numeric), round(total_exec_time::numeric)),
+                                  '; ' ORDER BY total_plan_time + total_exec_time DESC)
+                FROM (SELECT s.* FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+                      WHERE d.datname = ? AND s.query NOT ILIKE '%pg_stat%'
+                      ORDER BY s.total_plan_time + s.total_exec_time DESC LIMIT ?) top""", database, n);
     }
 
     /**

@@ -146,6 +146,7 @@ final class Scenarios {
     void throughput() throws Exception {
         int events = 50_000;
         load.flood("s2warm", 10_000, this::few, i -> true, this::serviceIntake, LIMIT); // JIT warm-up, not measured
+        postgres.resetStatements();
         BenchPostgres.Work workBefore = postgres.work("postgres");
         long serviceBefore = ProcessFacts.cpuTicks(service.pid());
         long postgresBefore = ProcessFacts.postgresCpuTicks();
@@ -182,6 +183,7 @@ final class Scenarios {
                                 + " meanwhile)",
                         serviceMs, postgresMs, Report.percent(Math.max(0, othersShare))));
         report.result("2. PostgreSQL work per delivery, service", ourWork.perDelivery(ours.delivered()));
+        report.result("2. PostgreSQL time by statement, service (top 6)", postgres.topStatements("postgres", 6));
 
         Load.Flooded baseline;
         BenchPostgres.Work baselineWork;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -142,6 +143,24 @@ class ClientBreakersTest {
                 .as("the client whose last attempt started longest ago probes next")
                 .containsEntry(first, 0)
                 .containsEntry(second, 1);
+    }
+
+    @Test
+    void aTrippedClientOfferedAProbeWithNothingDueGoesToTheBackOfTheTurns() {
+        ClientBreakers breakers = breakers(1, 1);
+        breakers.ended(hung, unanswered("timeout"));
+        breakers.ended(other, unanswered("timeout"));
+        Map<UUID, Integer> room = breakers.room(slots);
+        UUID offered = room.get(hung) == 1 ? hung : other;
+        UUID waiting = offered == hung ? other : hung;
+
+        nanoTime.addAndGet(1_000);
+        breakers.claimed(Set.of()); // the claim found nothing due for it
+
+        assertThat(breakers.room(slots))
+                .as("the probe slot goes to the other tripped client")
+                .containsEntry(waiting, 1)
+                .containsEntry(offered, 0);
     }
 
     @Test
