@@ -111,36 +111,41 @@ class DeliveryQueue {
                     AS i (id, lease_token, created_at, status, schedule_failures, delay_ms, attempted_at,
                           status_code, error, duration_ms, method, url, response_body)
             ), locked AS (
-                SELECT q.id FROM delivery_queue q JOIN input i ON q.id = i.id AND q.lease_token = i.lease_token
+                SELECT q.id, q.created_at, i.status, i.schedule_failures, i.delay_ms, i.attempted_at, i.status_code,
+                       i.error
+                FROM delivery_queue q JOIN input i ON q.id = i.id AND q.lease_token = i.lease_token
+                WHERE q.id = ANY (:ids)
                 ORDER BY q.id FOR UPDATE OF q -- in one order everywhere: see LOCK_IN_ID_ORDER
             ), requeued AS (
                 UPDATE delivery_queue q
                 SET attempt_count = q.attempt_count + 1,
-                    schedule_failures = i.schedule_failures,
-                    next_attempt_at = now() + i.delay_ms * interval '1 millisecond',
+                    schedule_failures = l.schedule_failures,
+                    next_attempt_at = now() + l.delay_ms * interval '1 millisecond',
                     lease_token = NULL,
                     unrecorded_claims = 0
-                FROM locked l JOIN input i ON i.id = l.id
-                WHERE q.id = l.id AND q.lease_token = i.lease_token AND i.status = 'PENDING'
-                RETURNING q.id, q.created_at, q.next_attempt_at
+                FROM locked l
+                WHERE q.id = l.id AND l.status = 'PENDING'
+                RETURNING l.*, q.next_attempt_at
             ), dequeued AS (
                 DELETE FROM delivery_queue q
-                USING locked l JOIN input i ON i.id = l.id
-                WHERE q.id = l.id AND q.lease_token = i.lease_token AND i.status <> 'PENDING'
-                RETURNING q.id, q.created_at, CAST(NULL AS timestamptz) AS next_attempt_at
+                USING locked l
+                WHERE q.id = l.id AND l.status <> 'PENDING'
+                RETURNING l.*, CAST(NULL AS timestamptz) AS next_attempt_at
             ), owned AS (
                 SELECT * FROM requeued UNION ALL SELECT * FROM dequeued
             ), updated AS (
+                -- every column it needs travels with the owned rows: no join between CTEs, whose sizes the
+                -- planner cannot know (a nested loop of two of them is quadratic in the batch)
                 UPDATE deliveries d
-                SET status = i.status,
+                SET status = o.status,
                     attempt_count = d.attempt_count + 1,
-                    schedule_failures = i.schedule_failures,
+                    schedule_failures = o.schedule_failures,
                     next_attempt_at = o.next_attempt_at,
-                    last_attempt_at = i.attempted_at,
-                    last_status_code = i.status_code,
-                    last_error = i.error,
-                    finished_at = CASE WHEN i.status = 'PENDING' THEN NULL ELSE now() END
-                FROM owned o JOIN input i ON i.id = o.id
+                    last_attempt_at = o.attempted_at,
+                    last_status_code = o.status_code,
+                    last_error = o.error,
+                    finished_at = CASE WHEN o.status = 'PENDING' THEN NULL ELSE now() END
+                FROM owned o
                 WHERE d.id = o.id AND d.created_at = o.created_at
             ), logged AS (
                 INSERT INTO delivery_attempts (delivery_id, delivery_created_at, attempted_at, duration_ms, method,

@@ -134,6 +134,9 @@ final class OutcomePolicy {
             if (trimmed.matches("\\d{1,10}")) {
                 return Duration.ofSeconds(Long.parseLong(trimmed));
             }
+            if (trimmed.matches("\\d+")) {
+                return cap; // more seconds than a long holds: longer than any cap
+            }
             try {
                 ZonedDateTime at = ZonedDateTime.parse(trimmed, DateTimeFormatter.RFC_1123_DATE_TIME);
                 Duration until = Duration.between(clock.instant(), at.toInstant());

@@ -76,6 +76,12 @@ class OutcomePolicyTest {
     }
 
     @Test
+    void capsARetryAfterTooLongToReadAsANumber() {
+        assertThat(exact.decide(answered(503, "99999999999999999999"), 0).retryIn())
+                .isEqualTo(Duration.ofHours(1));
+    }
+
+    @Test
     void ignoresAnUnreadableRetryAfter() {
         assertThat(exact.decide(answered(429, "soon"), 0).retryIn()).isEqualTo(Duration.ofSeconds(5));
     }
