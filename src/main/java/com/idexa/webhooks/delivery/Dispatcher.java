@@ -15,11 +15,11 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
+import org.apache.hc.core5.concurrent.DefaultThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -129,8 +129,8 @@ public class Dispatcher implements SmartLifecycle {
             return;
         }
         // Unbounded queues, bounded all the same: each task is one of at most max-in-flight held deliveries.
-        preparing = Executors.newFixedThreadPool(PREPARING_THREADS, daemonThreads("delivery-prepare"));
-        finishing = Executors.newFixedThreadPool(FINISHING_THREADS, daemonThreads("delivery-finish"));
+        preparing = Executors.newFixedThreadPool(PREPARING_THREADS, new DefaultThreadFactory("delivery-prepare", true));
+        finishing = Executors.newFixedThreadPool(FINISHING_THREADS, new DefaultThreadFactory("delivery-finish", true));
         recorder = new OutcomeRecorder(queue, outcome -> held.letGo(outcome.delivery()));
         recorder.start("delivery-outcomes");
         heartbeat = new LeaseHeartbeat(queue, held, settings.lease(), settings.heartbeatInterval());
@@ -144,15 +144,6 @@ public class Dispatcher implements SmartLifecycle {
                 "Dispatcher started: up to {} attempts in flight, {} per client",
                 settings.maxInFlight(),
                 settings.maxInFlightPerClient());
-    }
-
-    private static ThreadFactory daemonThreads(String prefix) {
-        AtomicInteger number = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, prefix + "-" + number.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 
     @Override

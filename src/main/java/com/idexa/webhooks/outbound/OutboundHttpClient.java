@@ -23,9 +23,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLException;
 import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.hc.client5.http.DnsResolver;
@@ -36,6 +34,7 @@ import org.apache.hc.client5.http.config.TlsConfig;
 import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
 import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
 import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder;
+import org.apache.hc.core5.concurrent.DefaultThreadFactory;
 import org.apache.hc.core5.concurrent.FutureCallback;
 import org.apache.hc.core5.http.EntityDetails;
 import org.apache.hc.core5.http.Header;
@@ -121,7 +120,7 @@ public class OutboundHttpClient implements AutoCloseable {
                         .setRedirectsEnabled(false)
                         .setHardCancellationEnabled(true)
                         .build())
-                .setThreadFactory(daemonThreads("outbound-io"))
+                .setThreadFactory(new DefaultThreadFactory("outbound-io", true))
                 .disableRedirectHandling()
                 .disableAutomaticRetries()
                 .disableCookieManagement()
@@ -131,20 +130,12 @@ public class OutboundHttpClient implements AutoCloseable {
                 .evictIdleConnections(TimeValue.ofSeconds(30))
                 .build();
         this.http.start();
-        ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1, daemonThreads("outbound-deadlines"));
+        ScheduledThreadPoolExecutor timers =
+                new ScheduledThreadPoolExecutor(1, new DefaultThreadFactory("outbound-deadlines", true));
         // A cancelled deadline leaves the queue at once: kept until it would have run, every finished exchange
         // (its buffers and answer) would stay reachable for a request timeout, thousands of them a second.
         timers.setRemoveOnCancelPolicy(true);
         this.deadlines = timers;
-    }
-
-    private static ThreadFactory daemonThreads(String prefix) {
-        AtomicInteger number = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, prefix + "-" + number.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 
     /**
