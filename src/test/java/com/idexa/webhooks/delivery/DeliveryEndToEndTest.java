@@ -1,5 +1,6 @@
 package com.idexa.webhooks.delivery;
 
+import static com.idexa.webhooks.support.TestHttp.assertRefusedField;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -301,29 +302,23 @@ class DeliveryEndToEndTest extends DeliveryTestSupport {
                                 body.replace(client.clientId().toString(), "00000000-0000-0000-0000-000000000009"))
                         .status())
                 .isEqualTo(404);
-        assertFieldError(
+        assertRefusedField(
                 intake.post("/internal/document_events", body.replace("{\"id\": \"x\"}", "{\"status\": 1}")),
                 "document.id");
-        assertFieldError(intake.post("/internal/document_events", body.replace("\"type\": 0", "\"type\": 7")), "type");
-        assertFieldError(intake.post("/internal/document_events", body.replace("\"type\": 0, ", "")), "type");
-        assertFieldError(
+        assertRefusedField(
+                intake.post("/internal/document_events", body.replace("\"type\": 0", "\"type\": 7")), "type");
+        assertRefusedField(intake.post("/internal/document_events", body.replace("\"type\": 0, ", "")), "type");
+        assertRefusedField(
                 intake.post(
                         "/internal/document_events",
                         body.replace(client.clientId().toString(), "nope")),
                 "clientId");
-        assertFieldError(
+        assertRefusedField(
                 intake.post(
                         "/internal/document_events", "{\"eventId\": \"" + "e".repeat(201) + "\", " + body.substring(1)),
                 "eventId");
-        assertFieldError(intake.post("/internal/document_events", body.replace("{\"id\": \"x\"}", "[1]")), "document");
-    }
-
-    private static void assertFieldError(TestHttp.Response response, String field) {
-        assertThat(response.status()).as(response.body()).isEqualTo(400);
-        assertThat(response.contentType()).isEqualTo("application/problem+json");
-        assertThat(response.json().get("errors").get(0).get("field").asString())
-                .as(response.body())
-                .isEqualTo(field);
+        assertRefusedField(
+                intake.post("/internal/document_events", body.replace("{\"id\": \"x\"}", "[1]")), "document");
     }
 
     @Test

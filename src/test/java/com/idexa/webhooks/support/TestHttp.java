@@ -1,5 +1,7 @@
 package com.idexa.webhooks.support;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -71,6 +73,15 @@ public final class TestHttp {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Asserts a 400 problem document whose first error names {@code field}. */
+    public static void assertRefusedField(Response response, String field) {
+        assertThat(response.status()).as(response.body()).isEqualTo(400);
+        assertThat(response.contentType()).isEqualTo("application/problem+json");
+        assertThat(response.json().get("errors").get(0).get("field").asString())
+                .as(response.body())
+                .isEqualTo(field);
     }
 
     public record Response(int status, String contentType, String body, HttpResponse<String> raw) {

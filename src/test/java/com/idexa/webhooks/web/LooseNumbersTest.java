@@ -1,5 +1,6 @@
 package com.idexa.webhooks.web;
 
+import static com.idexa.webhooks.support.TestHttp.assertRefusedField;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.idexa.webhooks.client.ClientService;
@@ -16,17 +17,9 @@ class LooseNumbersTest extends IntegrationTest {
     private static final String[] NOT_AN_INT = {"0.9", "0.0", "1e400", "99999999999999999999", "-1e-400"};
 
     private static void assertRefusedAsNoInteger(TestHttp.Response response, String field) {
-        assertRefused(response, field);
+        assertRefusedField(response, field);
         assertThat(response.json().get("errors").get(0).get("message").asString())
                 .contains("integer");
-    }
-
-    private static void assertRefused(TestHttp.Response response, String field) {
-        assertThat(response.status()).as(response.body()).isEqualTo(400);
-        assertThat(response.contentType()).isEqualTo("application/problem+json");
-        assertThat(response.json().get("errors").get(0).get("field").asString())
-                .as(response.body())
-                .isEqualTo(field);
     }
 
     @Test
@@ -60,17 +53,17 @@ class LooseNumbersTest extends IntegrationTest {
         ClientService.IssuedKey client = newClient();
         TestHttp intake = http().bearer(INTERNAL_TOKEN);
 
-        assertRefused(
+        assertRefusedField(
                 intake.post(
                         "/internal/document_events",
                         "{\"clientId\": \"not-a-uuid\", \"type\": 0, \"document\": {\"id\": \"d\"}}"),
                 "clientId");
-        assertRefused(
+        assertRefusedField(
                 intake.post(
                         "/internal/document_events",
                         "{\"clientId\": \"" + client.clientId() + "\", \"type\": 0, \"document\": [1]}"),
                 "document");
-        assertRefused(intake.post("/internal/document_events/batch", "{\"events\": {}}"), "events");
+        assertRefusedField(intake.post("/internal/document_events/batch", "{\"events\": {}}"), "events");
     }
 
     @Test
