@@ -308,7 +308,8 @@ class DeliveryQueue {
         }
         return jdbc.sql("""
                         WITH locked AS (
-                            SELECT id FROM delivery_queue WHERE (id, lease_token) IN (SELECT * FROM unnest(:ids, :tokens))
+                            SELECT id FROM delivery_queue
+                            WHERE id = ANY (:ids) AND (id, lease_token) IN (SELECT * FROM unnest(:ids, :tokens))
                             ORDER BY id FOR UPDATE
                         )
                         UPDATE delivery_queue q SET next_attempt_at = now(), lease_token = NULL,
@@ -352,7 +353,8 @@ class DeliveryQueue {
         }
         return Set.copyOf(jdbc.sql("""
                         WITH locked AS (
-                            SELECT id FROM delivery_queue WHERE (id, lease_token) IN (SELECT * FROM unnest(:ids, :tokens))
+                            SELECT id FROM delivery_queue
+                            WHERE id = ANY (:ids) AND (id, lease_token) IN (SELECT * FROM unnest(:ids, :tokens))
                             ORDER BY id FOR UPDATE
                         )
                         UPDATE delivery_queue q
