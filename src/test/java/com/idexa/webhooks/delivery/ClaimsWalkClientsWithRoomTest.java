@@ -3,36 +3,17 @@ package com.idexa.webhooks.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.idexa.webhooks.client.ClientService;
-import com.idexa.webhooks.support.DeliveryTestSupport;
-import com.idexa.webhooks.support.TestReceiver;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
 
 /** A claim takes each client's due work up to its room: a full client's backlog is skipped, the others' taken. */
-class ClaimsWalkClientsWithRoomTest extends DeliveryTestSupport {
-
-    @Autowired
-    DeliveryQueue queue;
-
-    @Autowired
-    Dispatcher dispatcher;
-
-    private final TestReceiver receiver = TestReceiver.start();
-
-    @AfterEach
-    void cleanUp() {
-        receiver.close();
-        dispatcher.start();
-    }
+class ClaimsWalkClientsWithRoomTest extends QueueTestSupport {
 
     @Test
     void skipsAFullClientsBacklogAndTakesTheOthersWorkUpToTheirRoom() {
-        dispatcher.stop();
         ClientService.IssuedKey full = newClient();
         ClientService.IssuedKey someRoom = newClient();
         ClientService.IssuedKey free = newClient();

@@ -3,8 +3,6 @@ package com.idexa.webhooks.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.idexa.webhooks.client.ClientService;
-import com.idexa.webhooks.support.DeliveryTestSupport;
-import com.idexa.webhooks.support.TestReceiver;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -14,37 +12,20 @@ import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
 
 /**
  * The statements that update many held deliveries at once (the heartbeat's renewal, the recorder's outcomes, the
  * release at shutdown) run concurrently on separate connections over the same rows, each in its own order of the
  * rows. They must lock the rows in one order, or PostgreSQL finds a deadlock and aborts one of them.
  */
-class LockOrderTest extends DeliveryTestSupport {
+class LockOrderTest extends QueueTestSupport {
 
     private static final int HELD = 300;
     private static final int ROUNDS = 40;
 
-    @Autowired
-    DeliveryQueue queue;
-
-    @Autowired
-    Dispatcher dispatcher;
-
-    private final TestReceiver receiver = TestReceiver.start();
-
-    @AfterEach
-    void cleanUp() {
-        receiver.close();
-        dispatcher.start();
-    }
-
     @Test
     void batchUpdatesOfTheSameHeldDeliveriesInDifferentOrdersNeverDeadlock() throws Exception {
-        dispatcher.stop();
         ClientService.IssuedKey client = newClient();
         registerWebhook(client, simpleWebhook("POST", receiver.url("/cb/:id")));
         for (int i = 0; i < HELD; i++) {
