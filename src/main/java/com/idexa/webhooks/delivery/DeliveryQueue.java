@@ -150,11 +150,11 @@ class DeliveryQueue {
             ), logged AS (
                 INSERT INTO delivery_attempts (delivery_id, delivery_created_at, attempted_at, duration_ms, method,
                                                url, status_code, error, response_body)
-                SELECT i.id, coalesce(o.created_at, i.created_at), i.attempted_at, i.duration_ms, i.method, i.url,
-                       i.status_code, i.error, i.response_body
-                FROM input i LEFT JOIN owned o ON o.id = i.id
+                SELECT i.id, i.created_at, i.attempted_at, i.duration_ms, i.method, i.url, i.status_code, i.error,
+                       i.response_body
+                FROM input i -- a delivery's created_at is its event's, as the claim gave it: its partition
             )
-            SELECT i.id FROM input i WHERE i.id NOT IN (SELECT id FROM owned)
+            SELECT id FROM owned
             """;
 
     /** How deep the queue is: every unfinished delivery, those due now, and how long the oldest due one has waited. */
@@ -243,7 +243,7 @@ class DeliveryQueue {
 
     /** @return the deliveries whose lease was lost (another worker owns them now); their attempts are logged all the same */
     List<UUID> recordAttempts(List<Outcome> outcomes) {
-        return jdbc.sql(RECORD_ATTEMPTS)
+        Set<UUID> owned = Set.copyOf(jdbc.sql(RECORD_ATTEMPTS)
                 .param("ids", column("uuid", outcomes, o -> o.delivery().id()))
                 .param("tokens", column("uuid", outcomes, o -> o.delivery().leaseToken()))
                 .param(
@@ -276,7 +276,11 @@ class DeliveryQueue {
                 .param("urls", column("text", outcomes, o -> o.attempt().url()))
                 .param("bodies", column("text", outcomes, o -> o.attempt().responseBody()))
                 .query(UUID.class)
-                .list();
+                .list());
+        return outcomes.stream()
+                .map(o -> o.delivery().id())
+                .filter(id -> !owned.contains(id))
+                .toList();
     }
 
     /** One column of a batch as a typed SQL array: a whole batch travels in one parameter. */

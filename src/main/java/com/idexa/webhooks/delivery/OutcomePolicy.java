@@ -135,7 +135,7 @@ final class OutcomePolicy {
                 return Duration.ofSeconds(Long.parseLong(trimmed));
             }
             if (trimmed.matches("\\d+")) {
-                return cap; // more seconds than a long holds: longer than any cap
+                return cap; // too many digits to read as a wait worth honouring: longer than any cap
             }
             try {
                 ZonedDateTime at = ZonedDateTime.parse(trimmed, DateTimeFormatter.RFC_1123_DATE_TIME);
