@@ -30,7 +30,8 @@ public record WebhooksProperties(
         @DefaultValue List<String> previousEncryptionKeys,
         @Valid @DefaultValue Api api,
         @Valid @DefaultValue Outbound outbound,
-        @Valid @DefaultValue Delivery delivery) {
+        @Valid @DefaultValue Delivery delivery,
+        @Valid @DefaultValue Signing signing) {
 
     /**
      * @param maxBodySize largest request body the client and admin APIs accept
@@ -104,4 +105,10 @@ public record WebhooksProperties(
             @DefaultValue("30d") Duration retention,
             @DefaultValue("1h") Duration purgeInterval,
             @DefaultValue("20s") Duration shutdownGrace) {}
+
+    /**
+     * @param rotationOverlap how long a signing secret replaced by a rotation keeps signing beside the new one, so
+     *     receivers can switch to the new secret at their own pace
+     */
+    public record Signing(@DefaultValue("24h") Duration rotationOverlap) {}
 }

@@ -434,7 +434,8 @@ class DispatcherTest extends DeliveryTestSupport {
                 properties.previousEncryptionKeys(),
                 properties.api(),
                 properties.outbound(),
-                settings.apply(properties.delivery()));
+                settings.apply(properties.delivery()),
+                properties.signing());
         Dispatcher extra = new Dispatcher(queue, withSender, webhooks, notifications, metrics, custom, clock);
         extra.start();
         extraDispatchers.add(extra);
