@@ -39,6 +39,7 @@ class DeliverySender {
     private final OutboundHttpClient http;
     private final TokenProvider tokens;
     private final int maxResponseBody;
+    private final boolean asymmetricSignatures;
     private final String userAgent;
 
     DeliverySender(
@@ -49,6 +50,7 @@ class DeliverySender {
         this.http = http;
         this.tokens = tokens;
         this.maxResponseBody = (int) properties.outbound().maxResponseBody().toBytes();
+        this.asymmetricSignatures = properties.signing().asymmetric();
         BuildProperties info = build.getIfAvailable();
         String version = info != null
                 ? info.getVersion()
@@ -148,7 +150,8 @@ class DeliverySender {
                 sentAt.toEpochSecond(),
                 body == null ? NO_BODY : body,
                 webhook.secrets().signingKeys(),
-                sentAt.toInstant());
+                sentAt.toInstant(),
+                asymmetricSignatures);
         if (signature != null) {
             headers.put(WebhookSignatures.HEADER, signature);
         }

@@ -2,6 +2,7 @@ package com.idexa.webhooks.webhook;
 
 import com.idexa.webhooks.client.ApiKeyArgumentResolver;
 import com.idexa.webhooks.client.AuthenticatedClient;
+import com.idexa.webhooks.config.WebhooksProperties;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.ExampleObject;
@@ -32,9 +33,11 @@ import org.springframework.web.bind.annotation.RestController;
 class WebhookController {
 
     private final WebhookService webhooks;
+    private final boolean asymmetricSignatures;
 
-    WebhookController(WebhookService webhooks) {
+    WebhookController(WebhookService webhooks, WebhooksProperties properties) {
         this.webhooks = webhooks;
+        this.asymmetricSignatures = properties.signing().asymmetric();
     }
 
     static final String DOCS_EXAMPLE = """
@@ -106,7 +109,7 @@ class WebhookController {
                             schema = @Schema(ref = "#/components/schemas/Problem")))
     @GetMapping("/{id}/secret")
     SigningSecretResponse signingSecret(AuthenticatedClient client, @PathVariable UUID id) {
-        return SigningSecretResponse.of(webhooks.currentSigningKey(client.clientId(), id));
+        return SigningSecretResponse.of(webhooks.currentSigningKey(client.clientId(), id), asymmetricSignatures);
     }
 
     @Operation(
@@ -133,7 +136,7 @@ class WebhookController {
             @PathVariable UUID id,
             @RequestBody(required = false) RotateSecretRequest request) {
         String chosen = request == null ? null : request.key();
-        return SigningSecretResponse.of(webhooks.rotateSigningKey(client.clientId(), id, chosen));
+        return SigningSecretResponse.of(webhooks.rotateSigningKey(client.clientId(), id, chosen), asymmetricSignatures);
     }
 
     @Operation(summary = "Delete the client's webhook, whatever its id")
