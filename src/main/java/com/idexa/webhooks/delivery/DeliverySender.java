@@ -17,6 +17,7 @@ import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -188,13 +189,20 @@ class DeliverySender {
             return null;
         }
         return new TokenEndpoint(
-                webhook.id(),
+                new TokenCacheKey(webhook.id(), webhook.revision()),
                 webhook.authorizationUrl(),
                 webhook.authorizationMethod(),
                 webhook.secrets().authorizationHeaders(),
                 webhook.secrets().authorizationBody(),
                 webhook.authorizationResponseTokenAttr());
     }
+
+    /**
+     * A fetched token belongs to one configuration of one webhook: a replaced webhook (a new revision) fetches
+     * its own, from its new token endpoint and credentials. A rotation of the signing secret is a new revision
+     * too, and costs one fetch.
+     */
+    private record TokenCacheKey(UUID webhookId, int revision) {}
 
     private static String withScheme(Webhook webhook, String token) {
         String scheme = webhook.headerAuth();

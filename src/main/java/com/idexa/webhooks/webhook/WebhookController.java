@@ -17,6 +17,7 @@ import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.ResponseStatus;
@@ -51,8 +52,9 @@ class WebhookController {
     /** Answers 200, not 201: the documentation says so. */
     @Operation(
             summary = "Register the client's webhook",
-            description = "A client has one webhook; to change it, delete it and create it again. The url must contain "
-                    + ":id, where the document id is placed. Credentials are returned masked; authorizationBody never.",
+            description =
+                    "A client has one webhook; to change it, replace it with PUT /document_webhooks/{id}. The url "
+                            + "must contain :id, where the document id is placed. Credentials are returned masked; authorizationBody never.",
             requestBody =
                     @io.swagger.v3.oas.annotations.parameters.RequestBody(
                             content =
@@ -85,6 +87,34 @@ class WebhookController {
     @GetMapping("/{id}")
     WebhookResponse showWebhook(AuthenticatedClient client, @PathVariable UUID id) {
         return WebhookResponse.of(webhooks.showWebhook(client.clientId(), id));
+    }
+
+    @Operation(
+            summary = "Replace the webhook's configuration",
+            description = "The same body and rules as POST. The change is atomic: deliveries pending or made from now "
+                    + "on follow the new configuration at their next attempt, so no document finishing meanwhile "
+                    + "is missed (DELETE then POST leaves a gap). The id, createdAt and the signing secret stay.",
+            requestBody =
+                    @io.swagger.v3.oas.annotations.parameters.RequestBody(
+                            content =
+                                    @Content(
+                                            schema = @Schema(implementation = WebhookRequest.class),
+                                            examples =
+                                                    @ExampleObject(
+                                                            name = "Idexa documentation example",
+                                                            value = DOCS_EXAMPLE))))
+    @ApiResponse(responseCode = "200", description = "The webhook, as stored now")
+    @ApiResponse(
+            responseCode = "404",
+            description = "No webhook with this id for this client",
+            content =
+                    @Content(
+                            mediaType = "application/problem+json",
+                            schema = @Schema(ref = "#/components/schemas/Problem")))
+    @PutMapping(path = "/{id}", consumes = MediaType.APPLICATION_JSON_VALUE)
+    WebhookResponse replaceWebhook(
+            AuthenticatedClient client, @PathVariable UUID id, @RequestBody WebhookRequest request) {
+        return WebhookResponse.of(webhooks.replaceWebhook(client.clientId(), id, request));
     }
 
     @Operation(summary = "Delete the webhook with this id")

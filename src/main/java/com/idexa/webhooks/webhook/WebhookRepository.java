@@ -96,6 +96,39 @@ class WebhookRepository {
                 == 1;
     }
 
+    /** A replaced webhook's new times and revision. */
+    record Replaced(OffsetDateTime updatedAt, int revision) {}
+
+    /**
+     * Replaces the whole configuration of the client's webhook (secrets included) if the row is still at
+     * {@code expectedRevision}, and counts the change; the id, client and creation time stay.
+     *
+     * @return the new update time and revision; empty when the row is gone or at another revision
+     */
+    Optional<Replaced> replace(Webhook webhook, int expectedRevision) {
+        byte[] sealed = secretBox.seal(json.writeValueAsBytes(webhook.secrets()), associatedData(webhook.id()));
+        return jdbc.sql("UPDATE webhooks SET name = ?, type = ?, method = ?, url = ?, header_auth = ?, "
+                        + "authorization_url = ?, authorization_method = ?, authorization_response_token_attr = ?, "
+                        + "secrets = ?, updated_at = now(), revision = revision + 1 "
+                        + "WHERE id = ? AND client_id = ? AND revision = ? RETURNING updated_at, revision")
+                .params(
+                        webhook.name(),
+                        webhook.type(),
+                        webhook.method(),
+                        webhook.url(),
+                        webhook.headerAuth(),
+                        webhook.authorizationUrl(),
+                        webhook.authorizationMethod(),
+                        webhook.authorizationResponseTokenAttr(),
+                        sealed,
+                        webhook.id(),
+                        webhook.clientId(),
+                        expectedRevision)
+                .query((rs, row) ->
+                        new Replaced(rs.getObject("updated_at", OffsetDateTime.class), rs.getInt("revision")))
+                .optional();
+    }
+
     /**
      * Replaces the webhook's secrets if the row is still at {@code expectedRevision}, and counts the change.
      *

@@ -67,6 +67,46 @@ public class WebhookService {
         return webhook(id, clientId, valid, secrets, createdAt);
     }
 
+    /**
+     * Replaces the webhook's configuration in one statement: deliveries pending or made from now on follow the new
+     * one at their next attempt (on every instance: the claim carries the revision); an attempt already in flight
+     * ends with the old one. The signing keys are kept. Validated outside any transaction, as a registration is.
+     *
+     * @throws com.idexa.webhooks.web.InvalidRequest when the request breaks a rule; nothing changes then
+     * @throws WebhookNotFound for another client's webhook, or one deleted meanwhile
+     */
+    Webhook replaceWebhook(UUID clientId, UUID webhookId, WebhookRequest request) {
+        WebhookValidator.ValidWebhook valid = validator.validate(request);
+        for (int tries = 0; tries < MAX_TRIES; tries++) {
+            Webhook current = webhooks.findByIdAndClient(webhookId, clientId).orElseThrow(() -> notFound(webhookId));
+            List<SigningKey> keys = current.secrets().hasSigningKeys()
+                    ? current.secrets().signingKeys()
+                    : List.of(SigningKey.generate(clock.instant()));
+            Webhook replacement =
+                    webhook(webhookId, clientId, valid, valid.secrets().withSigningKeys(keys), current.createdAt());
+            Optional<WebhookRepository.Replaced> replaced = webhooks.replace(replacement, current.revision());
+            if (replaced.isPresent()) {
+                openedById.invalidate(webhookId);
+                return new Webhook(
+                        webhookId,
+                        clientId,
+                        replacement.name(),
+                        replacement.type(),
+                        replacement.method(),
+                        replacement.url(),
+                        replacement.headerAuth(),
+                        replacement.authorizationUrl(),
+                        replacement.authorizationMethod(),
+                        replacement.authorizationResponseTokenAttr(),
+                        replacement.secrets(),
+                        current.createdAt(),
+                        replaced.get().updatedAt(),
+                        replaced.get().revision());
+            }
+        }
+        throw new WebhookChangedConcurrently(webhookId);
+    }
+
     private static Webhook webhook(
             UUID id,
             UUID clientId,
