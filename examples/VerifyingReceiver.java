@@ -26,7 +26,8 @@ public class VerifyingReceiver {
                 status = 400;
             }
             System.out.printf("%s %s -> %d%n", exchange.getRequestMethod(), exchange.getRequestURI(), status);
-            exchange.getRequestHeaders().forEach((name, values) -> System.out.println("  " + name + ": " + values));
+            exchange.getRequestHeaders().forEach((name, values) -> System.out.println(
+                    "  " + name + ": " + (name.equalsIgnoreCase("Authorization") ? "[hidden]" : values)));
             System.out.println("  body: " + body);
             exchange.sendResponseHeaders(status, -1);
             exchange.close();

@@ -114,5 +114,12 @@ public record WebhooksProperties(
      */
     public record Signing(
             @DefaultValue("24h") Duration rotationOverlap,
-            @DefaultValue("true") boolean asymmetric) {}
+            @DefaultValue("true") boolean asymmetric) {
+
+        public Signing {
+            if (rotationOverlap.isNegative()) {
+                throw new IllegalArgumentException("webhooks.signing.rotation-overlap must not be negative");
+            }
+        }
+    }
 }

@@ -36,6 +36,7 @@ import org.springframework.stereotype.Component;
 class DeliverySender {
 
     static final String USER_AGENT_PRODUCT = "document-webhooks";
+    private static final byte[] NO_BODY = new byte[0];
 
     private final OutboundHttpClient http;
     private final TokenProvider tokens;
@@ -124,8 +125,6 @@ class DeliverySender {
     private static long elapsedMillis(long startedNanos) {
         return (System.nanoTime() - startedNanos) / 1_000_000;
     }
-
-    private static final byte[] NO_BODY = new byte[0];
 
     private OutboundRequest request(
             ClaimedDelivery delivery, Webhook webhook, String url, String authorization, OffsetDateTime attemptedAt) {

@@ -30,7 +30,9 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @Tag(name = "Webhooks", description = "A client's one webhook")
 @SecurityRequirement(name = ApiKeyArgumentResolver.SECURITY_SCHEME)
-@RequestMapping({"/document_webhooks", "/api_document/document_webhooks"})
+@RequestMapping(
+        path = {"/document_webhooks", "/api_document/document_webhooks"},
+        produces = MediaType.APPLICATION_JSON_VALUE) // an unacceptable Accept is refused before anything changes
 class WebhookController {
 
     private final WebhookService webhooks;
@@ -147,7 +149,8 @@ class WebhookController {
             description = "Makes a new signing key (or takes the client's own secret from the body). The key it "
                     + "replaces keeps signing beside the new one for webhooks.signing.rotation-overlap (24 hours "
                     + "by default): each delivery carries one signature per key, so a receiver verifies with either "
-                    + "secret until it switches. At most three keys sign at once.",
+                    + "secret until it switches. At most three keys sign at once: the new one, the one it replaced "
+                    + "and the oldest one still in its overlap.",
             requestBody =
                     @io.swagger.v3.oas.annotations.parameters.RequestBody(
                             required = false,
@@ -156,6 +159,20 @@ class WebhookController {
     @ApiResponse(
             responseCode = "400",
             description = "The chosen key is not whsec_ + base64 of 24 to 64 bytes",
+            content =
+                    @Content(
+                            mediaType = "application/problem+json",
+                            schema = @Schema(ref = "#/components/schemas/Problem")))
+    @ApiResponse(
+            responseCode = "404",
+            description = "No webhook with this id for this client",
+            content =
+                    @Content(
+                            mediaType = "application/problem+json",
+                            schema = @Schema(ref = "#/components/schemas/Problem")))
+    @ApiResponse(
+            responseCode = "409",
+            description = "The webhook kept changing under concurrent requests; send it again",
             content =
                     @Content(
                             mediaType = "application/problem+json",
