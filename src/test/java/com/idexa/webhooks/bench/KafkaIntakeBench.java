@@ -55,6 +55,8 @@ final class KafkaIntakeBench {
                         jar,
                         jdbcUrl,
                         Map.of(
+                                "webhooks.encryption-key",
+                                encryptionKey,
                                 "webhooks.intake.kafka.enabled",
                                 "true",
                                 "webhooks.intake.kafka.topic",

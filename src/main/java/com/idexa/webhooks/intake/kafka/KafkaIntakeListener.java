@@ -7,7 +7,9 @@ import com.idexa.webhooks.intake.InvalidEvent;
 import com.idexa.webhooks.web.FieldProblem;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -64,7 +66,7 @@ final class KafkaIntakeListener implements BatchConsumerAwareMessageListener<byt
         this.intake = intake;
         this.deadLetters = deadLetters;
         this.deadLetterTopic = deadLetterTopic;
-        this.deadLettered = java.util.Arrays.stream(Poison.values())
+        this.deadLettered = Arrays.stream(Poison.values())
                 .collect(Collectors.toMap(
                         poison -> poison,
                         poison -> Counter.builder("webhook.kafka.records.dead.lettered")
@@ -97,8 +99,6 @@ final class KafkaIntakeListener implements BatchConsumerAwareMessageListener<byt
                 record(events.subList(from, Math.min(events.size(), from + EventIntakeService.MAX_BATCH)), poison);
             }
             for (PoisonRecord e : poison) {
-                deadLetters.accept(e.record(), consumer, e);
-                deadLettered.get(e.poison()).increment();
                 log.warn(
                         "Kafka record {}-{}@{} sent to {}: {}",
                         e.record().topic(),
@@ -106,17 +106,20 @@ final class KafkaIntakeListener implements BatchConsumerAwareMessageListener<byt
                         e.record().offset(),
                         deadLetterTopic,
                         e.getMessage());
+                deadLetters.accept(e.record(), consumer, e);
+                deadLettered.get(e.poison()).increment();
             }
         } catch (RuntimeException e) {
             failedPolls.increment();
             ConsumerRecord<?, ?> first = records.get(0);
             log.warn(
-                    "{} Kafka records from {}-{}@{} not recorded, tried again after a backoff: {}",
+                    "A poll of {} Kafka records (the first {}-{}@{}) was not recorded; the same records are tried again"
+                            + " after a backoff: {}",
                     records.size(),
                     first.topic(),
                     first.partition(),
                     first.offset(),
-                    e.toString());
+                    causes(e));
             throw e;
         }
     }
@@ -174,6 +177,24 @@ final class KafkaIntakeListener implements BatchConsumerAwareMessageListener<byt
                 remaining = next;
             }
         }
+    }
+
+    /**
+     * The exceptions' classes and the SQLState, not their messages: PostgreSQL's can quote a row, and with it a
+     * document.
+     */
+    private static String causes(Throwable failure) {
+        StringBuilder out = new StringBuilder();
+        for (Throwable cause = failure; cause != null && out.length() < 500; cause = cause.getCause()) {
+            out.append(out.isEmpty() ? "" : " <- ").append(cause.getClass().getName());
+            if (cause instanceof SQLException sql && sql.getSQLState() != null) {
+                out.append(" (SQLState ").append(sql.getSQLState()).append(')');
+            }
+            if (cause.getCause() == cause) {
+                break;
+            }
+        }
+        return out.toString();
     }
 
     private static String describe(List<FieldProblem> problems) {
