@@ -28,7 +28,9 @@
             headers['Content-Type'] = 'application/json';
             init.body = JSON.stringify(body);
         }
-        return fetch(path, init).then(function (response) {
+        return fetch(path, init).catch(function () {
+            throw new ApiError(0, {detail: 'The service cannot be reached; try again in a moment.'});
+        }).then(function (response) {
             return response.text().then(function (text) {
                 let json = null;
                 try {
@@ -120,6 +122,8 @@
         $('secret-public-key').textContent = '';
         $('secret').hidden = true;
         $('detail').hidden = true;
+        $('detail-id').textContent = '';
+        clear($('detail-fields'));
         say('');
     }
 

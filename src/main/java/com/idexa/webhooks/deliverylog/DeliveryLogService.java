@@ -7,6 +7,7 @@ import com.idexa.webhooks.web.InvalidRequest;
 import com.idexa.webhooks.webhook.WebhookService;
 import java.time.Clock;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -23,6 +24,8 @@ class DeliveryLogService {
     static final int DEFAULT_LIMIT = 20;
     static final int MAX_LIMIT = 100;
     static final int STATS_HOURS = 24;
+    /** The log's times are PostgreSQL timestamps; a filter is kept well inside what they can hold. */
+    private static final int MAX_YEAR = 9999;
 
     private final DeliveryLogRepository log;
     private final EventIntakeService intake;
@@ -74,12 +77,18 @@ class DeliveryLogService {
         if (before == null) {
             return null;
         }
+        OffsetDateTime time;
         try {
-            return new LogCursor(OffsetDateTime.parse(before), new UUID(0, 0));
+            time = OffsetDateTime.parse(before).withOffsetSameInstant(ZoneOffset.UTC); // PostgreSQL's offsets are
+            // narrower than Java's
         } catch (DateTimeParseException e) {
             throw new InvalidRequest(
                     "before", "before must be an ISO-8601 date-time with an offset, such as 2026-11-29T20:00:00Z");
         }
+        if (time.getYear() < 1 || time.getYear() > MAX_YEAR) {
+            throw new InvalidRequest("before", "before must be between the years 1 and " + MAX_YEAR);
+        }
+        return new LogCursor(time, new UUID(0, 0));
     }
 
     private static LogCursor earlier(LogCursor a, LogCursor b) {

@@ -18,6 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /** Registers, shows and deletes a client's one webhook, and keeps the keys that sign its deliveries. */
 @Service
@@ -44,12 +45,19 @@ public class WebhookService {
 
     private final WebhookRepository webhooks;
     private final WebhookValidator validator;
+    private final TransactionTemplate transactions;
     private final Duration rotationOverlap;
     private final Clock clock;
 
-    WebhookService(WebhookRepository webhooks, WebhookValidator validator, WebhooksProperties properties, Clock clock) {
+    WebhookService(
+            WebhookRepository webhooks,
+            WebhookValidator validator,
+            WebhooksProperties properties,
+            Clock clock,
+            TransactionTemplate transactions) {
         this.webhooks = webhooks;
         this.validator = validator;
+        this.transactions = transactions;
         this.rotationOverlap = properties.signing().rotationOverlap();
         this.clock = clock;
     }
@@ -82,34 +90,35 @@ public class WebhookService {
      */
     Webhook replaceWebhook(UUID clientId, UUID webhookId, WebhookRequest request) {
         WebhookValidator.ValidWebhook valid = validator.validate(request);
-        for (int tries = 0; tries < MAX_TRIES; tries++) {
-            Webhook current = webhooks.findByIdAndClient(webhookId, clientId).orElseThrow(() -> notFound(webhookId));
+        // Locked: a rotation or another replacement at the same moment waits its turn instead of failing this one.
+        Webhook replaced = transactions.execute(status -> {
+            Webhook current =
+                    webhooks.findByIdAndClientForUpdate(webhookId, clientId).orElseThrow(() -> notFound(webhookId));
             List<SigningKey> keys = current.secrets().hasSigningKeys()
                     ? current.secrets().signingKeys()
                     : List.of(SigningKey.generate(clock.instant()));
             Webhook replacement =
                     webhook(webhookId, clientId, valid, valid.secrets().withSigningKeys(keys), current.createdAt());
-            Optional<WebhookRepository.Replaced> replaced = webhooks.replace(replacement, current.revision());
-            if (replaced.isPresent()) {
-                openedById.invalidate(webhookId);
-                return new Webhook(
-                        webhookId,
-                        clientId,
-                        replacement.name(),
-                        replacement.type(),
-                        replacement.method(),
-                        replacement.url(),
-                        replacement.headerAuth(),
-                        replacement.authorizationUrl(),
-                        replacement.authorizationMethod(),
-                        replacement.authorizationResponseTokenAttr(),
-                        replacement.secrets(),
-                        current.createdAt(),
-                        replaced.get().updatedAt(),
-                        replaced.get().revision());
-            }
-        }
-        throw new WebhookChangedConcurrently(webhookId);
+            WebhookRepository.Replaced saved = webhooks.replace(replacement, current.revision())
+                    .orElseThrow(() -> new WebhookChangedConcurrently(webhookId)); // not while locked; a guard
+            return new Webhook(
+                    webhookId,
+                    clientId,
+                    replacement.name(),
+                    replacement.type(),
+                    replacement.method(),
+                    replacement.url(),
+                    replacement.headerAuth(),
+                    replacement.authorizationUrl(),
+                    replacement.authorizationMethod(),
+                    replacement.authorizationResponseTokenAttr(),
+                    replacement.secrets(),
+                    current.createdAt(),
+                    saved.updatedAt(),
+                    saved.revision());
+        });
+        openedById.invalidate(webhookId);
+        return replaced;
     }
 
     private static Webhook webhook(

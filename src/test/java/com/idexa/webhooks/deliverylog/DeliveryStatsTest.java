@@ -78,6 +78,17 @@ class DeliveryStatsTest extends DeliveryTestSupport {
                     .isEmpty();
             TestHttp.assertRefusedField(api.get("/document_webhooks/deliveries?before=yesterday"), "before");
             TestHttp.assertRefusedField(api.get("/document_webhooks/deliveries?before=2026-11-29T20:00:00"), "before");
+            TestHttp.assertRefusedField(
+                    api.get("/document_webhooks/deliveries?before=%2B294277-01-01T00:00:00Z"), "before");
+            TestHttp.assertRefusedField(
+                    api.get("/document_webhooks/deliveries?before=-0001-01-01T00:00:00Z"), "before");
+            // Offsets Java reads but PostgreSQL would not: the time is taken in UTC.
+            assertThat(api.get("/document_webhooks/deliveries?before=2026-11-29T20:40:00-17:00")
+                            .status())
+                    .isEqualTo(200);
+            assertThat(api.get("/document_webhooks/deliveries?before=2026-11-29T20:40:00%2B18:00")
+                            .status())
+                    .isEqualTo(200);
         }
     }
 }

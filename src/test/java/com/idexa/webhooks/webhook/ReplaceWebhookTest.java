@@ -17,8 +17,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -44,22 +42,13 @@ class ReplaceWebhookTest extends DeliveryTestSupport {
     }
 
     @Test
-    void documentsFinishingDuringAReplaceAllArriveAndThoseAfterItAtTheNewUrl() throws Exception {
+    void documentsFinishingDuringAReplaceAllArriveOnceAndThoseAfterItAtTheNewUrl() throws Exception {
         String webhookId = registerWebhook(client, simpleWebhook("POST", oldEndpoint.url("/old/:id")));
-        AtomicBoolean replaced = new AtomicBoolean();
-        AtomicInteger reported = new AtomicInteger();
-        Set<String> afterReplace = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        CountDownLatch someReported = new CountDownLatch(20);
-        int total = 80;
+        int during = 60;
+        CountDownLatch someReported = new CountDownLatch(10);
         CompletableFuture<Void> platform = CompletableFuture.runAsync(() -> {
-            for (int i = 0; i < total; i++) {
-                boolean afterIt = replaced.get(); // read before the report: this event surely came after the PUT
-                String documentId = "doc-" + i;
-                deliver(client, documentId);
-                if (afterIt) {
-                    afterReplace.add(documentId);
-                }
-                reported.incrementAndGet();
+            for (int i = 0; i < during; i++) {
+                deliver(client, "during-" + i);
                 someReported.countDown();
             }
         });
@@ -67,21 +56,26 @@ class ReplaceWebhookTest extends DeliveryTestSupport {
 
         TestHttp.Response put = http().apiKey(client.apiKey())
                 .put("/document_webhooks/" + webhookId, simpleWebhook("POST", newEndpoint.url("/new/:id")));
-        replaced.set(true);
         assertThat(put.status()).as(put.body()).isEqualTo(200);
         assertThat(put.json().get("url").asString()).isEqualTo(newEndpoint.url("/new/:id"));
+        List<String> after = new ArrayList<>();
+        for (int i = 0; i < 10; i++) { // reported once the replacement has answered
+            after.add("after-" + i);
+            deliver(client, "after-" + i);
+        }
         platform.get(60, TimeUnit.SECONDS);
 
+        int total = during + after.size();
         await().atMost(Duration.ofSeconds(30))
-                .until(() -> documentIds(oldEndpoint).size()
-                                + documentIds(newEndpoint).size()
-                        >= total);
+                .until(() ->
+                        oldEndpoint.received().size() + newEndpoint.received().size() >= total);
         Set<String> all = new HashSet<>(documentIds(oldEndpoint));
         all.addAll(documentIds(newEndpoint));
         assertThat(all).hasSize(total);
-        assertThat(afterReplace).isNotEmpty();
-        assertThat(documentIds(newEndpoint)).containsAll(afterReplace);
-        assertThat(documentIds(oldEndpoint)).doesNotContainAnyElementsOf(afterReplace);
+        assertThat(oldEndpoint.received().size() + newEndpoint.received().size())
+                .isEqualTo(total); // once each
+        assertThat(documentIds(newEndpoint)).containsAll(after);
+        assertThat(documentIds(oldEndpoint)).doesNotContainAnyElementsOf(after);
         assertThat(http().apiKey(client.apiKey())
                         .get("/document_webhooks/deliveries?status=CANCELLED")
                         .json()
@@ -211,6 +205,30 @@ class ReplaceWebhookTest extends DeliveryTestSupport {
                 http().header("X-API-KEY", client.apiKey()).put("/api_document/document_webhooks/" + webhookId, body);
         assertThat(aliased.status()).as(aliased.body()).isEqualTo(200);
         assertThat(aliased.json().get("url").asString()).isEqualTo(newEndpoint.url("/new/:id"));
+    }
+
+    @Test
+    void replacementsAndRotationsAtTheSameMomentAllSucceed() throws Exception {
+        String webhookId = registerWebhook(client, simpleWebhook("POST", oldEndpoint.url("/old/:id")));
+        List<CompletableFuture<TestHttp.Response>> calls = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            String name = "n" + i;
+            boolean replace = i % 2 == 0;
+            calls.add(CompletableFuture.supplyAsync(() -> replace
+                    ? http().apiKey(client.apiKey())
+                            .put(
+                                    "/document_webhooks/" + webhookId,
+                                    simpleWebhook("POST", newEndpoint.url("/" + name + "/:id")))
+                    : http().apiKey(client.apiKey()).post("/document_webhooks/" + webhookId + "/secret/rotate", "")));
+        }
+        for (CompletableFuture<TestHttp.Response> call : calls) {
+            TestHttp.Response response = call.get(60, TimeUnit.SECONDS);
+            assertThat(response.status()).as(response.body()).isEqualTo(200);
+        }
+        assertThat(http().apiKey(client.apiKey())
+                        .get("/document_webhooks/" + webhookId + "/secret")
+                        .status())
+                .isEqualTo(200);
     }
 
     private String tokenWebhook(String loginUrl) {
