@@ -11,6 +11,8 @@
     let webhook = null;
     let nextCursor = null;
     let openDelivery = null;
+    let shownQuery = null; // the filters of the list shown, kept for its next pages
+    let session = 0; // counts sign-ins and sign-outs: an answer to an earlier session is dropped
 
     // --- the API
 
@@ -22,7 +24,12 @@
 
     /** Calls the API with the key; resolves to the parsed JSON answer (null when empty), rejects with ApiError. */
     function api(method, path, body) {
-        const headers = {'IDEXA-API-KEY': sessionStorage.getItem(KEY), 'Accept': 'application/json'};
+        const key = sessionStorage.getItem(KEY);
+        if (!key) {
+            return new Promise(() => {}); // signed out: nothing to ask, nothing to show
+        }
+        const asked = session;
+        const headers = {'IDEXA-API-KEY': key, 'Accept': 'application/json'};
         const init = {method: method, headers: headers, credentials: 'omit', cache: 'no-store'};
         if (body !== undefined) {
             headers['Content-Type'] = 'application/json';
@@ -31,6 +38,9 @@
         return fetch(path, init).catch(function () {
             throw new ApiError(0, {detail: 'The service cannot be reached; try again in a moment.'});
         }).then(function (response) {
+            if (asked !== session) {
+                return new Promise(() => {}); // the session that asked is over: the answer is not shown
+            }
             return response.text().then(function (text) {
                 let json = null;
                 try {
@@ -108,6 +118,7 @@
     }
 
     function signOut(reason) {
+        session++;
         sessionStorage.removeItem(KEY);
         webhook = null;
         openDelivery = null;
@@ -128,6 +139,7 @@
     }
 
     function showApp() {
+        session++;
         $('sign-in').hidden = true;
         $('sign-in-error').textContent = '';
         $('app').hidden = false;
@@ -156,6 +168,7 @@
     function showWebhook(shown) {
         webhook = shown;
         const fields = $('webhook-fields');
+        clear(fields);
         $('no-webhook').hidden = true;
         $('webhook-actions').hidden = false;
         field(fields, 'Name', webhook.name);
@@ -245,7 +258,10 @@
     }
 
     function loadDeliveries(more) {
-        const params = query();
+        if (!more || !shownQuery) {
+            shownQuery = query();
+        }
+        const params = new URLSearchParams(shownQuery.toString());
         if (more && nextCursor) {
             params.set('cursor', nextCursor);
         }
@@ -275,6 +291,7 @@
         tr.appendChild(el('td', item.lastStatusCode || item.lastError || ''));
         const open = el('button', 'Details');
         open.type = 'button';
+        open.setAttribute('aria-label', 'Details of the delivery of ' + item.documentId);
         open.dataset.deliveryId = item.id;
         open.addEventListener('click', () => loadDetail(item.id));
         const cell = document.createElement('td');
@@ -319,7 +336,7 @@
         if (!detail.attempts.length) {
             list.appendChild(el('li', 'No attempt yet.'));
         }
-        $('detail').scrollIntoView && $('detail').scrollIntoView();
+        $('detail-id').focus();
     }
 
     function retry() {
@@ -335,8 +352,11 @@
 
     /** Shows the delivery again, once a second, until it is no longer pending (at most {@code tries} times). */
     function waitUntilFinished(id, tries) {
+        if (!openDelivery || openDelivery.id !== id) {
+            return Promise.resolve(null); // another delivery was opened meanwhile
+        }
         return loadDetail(id).then(() => {
-            if (tries <= 1 || !openDelivery || openDelivery.status !== 'PENDING') {
+            if (tries <= 1 || !openDelivery || openDelivery.id !== id || openDelivery.status !== 'PENDING') {
                 return null;
             }
             return new Promise((resolve) => setTimeout(resolve, 1000))

@@ -17,11 +17,13 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 class ConsoleConfiguration implements WebMvcConfigurer {
 
     /**
-     * Only this origin's own files: no inline script or style, no other origin, no framing, no form posts; the API
-     * is called with {@code fetch} on the same origin.
+     * Only this origin's own files: no inline script or style, no other origin, no framing, no form posts, and no
+     * string ever turned into markup or code (Trusted Types, with no policy); the API is called with {@code fetch}
+     * on the same origin.
      */
     static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; "
-            + "img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+            + "img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; "
+            + "require-trusted-types-for 'script'; trusted-types 'none'";
 
     @Override
     public void addViewControllers(ViewControllerRegistry registry) {

@@ -64,6 +64,9 @@ class ConsoleScreenshotsTest extends DeliveryTestSupport {
             ChromeDriver browser = new ChromeDriver(service, options);
             try {
                 browser.get("http://localhost:" + port + "/console");
+                browser.executeScript("window.violations = [];"
+                        + "document.addEventListener('securitypolicyviolation',"
+                        + " e => window.violations.push(e.violatedDirective));");
                 browser.findElement(By.id("api-key")).sendKeys(client.apiKey());
                 browser.findElement(By.cssSelector("#sign-in-form button")).click();
                 await().atMost(Duration.ofSeconds(20))
@@ -89,6 +92,13 @@ class ConsoleScreenshotsTest extends DeliveryTestSupport {
 
                 browser.manage().window().setSize(new Dimension(390, 1400));
                 save(browser, "narrow.png");
+                assertThat((Boolean) browser.executeScript(
+                                "return document.documentElement.scrollWidth <= window.innerWidth"))
+                        .as("nothing wider than a narrow screen")
+                        .isTrue();
+                assertThat(browser.executeScript("return window.violations").toString())
+                        .as("Content-Security-Policy violations")
+                        .isEqualTo("[]");
             } finally {
                 browser.quit();
             }
