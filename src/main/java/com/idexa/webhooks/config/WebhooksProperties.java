@@ -31,6 +31,7 @@ public record WebhooksProperties(
         @Valid @DefaultValue Api api,
         @Valid @DefaultValue Outbound outbound,
         @Valid @DefaultValue Delivery delivery,
+        @Valid @DefaultValue Signing signing,
         @Valid @DefaultValue Endpoint endpoint,
         @Valid @DefaultValue Operator operator) {
 
@@ -106,6 +107,12 @@ public record WebhooksProperties(
             @DefaultValue("30d") Duration retention,
             @DefaultValue("1h") Duration purgeInterval,
             @DefaultValue("20s") Duration shutdownGrace) {}
+
+    /**
+     * @param rotationOverlap how long a signing secret replaced by a rotation keeps signing beside the new one, so
+     *     receivers can switch to the new secret at their own pace
+     */
+    public record Signing(@DefaultValue("24h") Duration rotationOverlap) {}
 
     /**
      * When a webhook's endpoint is disabled (its deliveries held until the client enables it again).

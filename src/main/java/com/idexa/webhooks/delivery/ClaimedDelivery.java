@@ -10,6 +10,7 @@ import java.util.UUID;
  * @param scheduleFailures failures since the retry schedule last (re)started
  * @param eventCreatedAt when the event was accepted, for the lag metric
  * @param webhookId the client's webhook when the delivery was claimed, or {@code null} when it had none
+ * @param webhookRevision that webhook's revision when the delivery was claimed (0 when it had none)
  * @param claimedAt the database's time of the claim: stored times are the database's, and an attempt's time is
  *     this plus the time elapsed here since {@code claimedNanos}
  * @param claimedNanos {@link System#nanoTime()} when the claim returned
@@ -27,6 +28,7 @@ record ClaimedDelivery(
         UUID leaseToken,
         OffsetDateTime eventCreatedAt,
         UUID webhookId,
+        int webhookRevision,
         OffsetDateTime claimedAt,
         long claimedNanos,
         DeliveryStatus status) {

@@ -75,7 +75,7 @@ class DeliveryQueue {
             )
             SELECT x.id, x.event_id, e.event_key, x.client_id, e.document_id, e.document::text AS document,
                    x.attempt_count, x.schedule_failures, e.created_at AS event_created_at, w.id AS webhook_id,
-                   x.status, now() AS claimed_at
+                   w.revision AS webhook_revision, x.status, now() AS claimed_at
             FROM claimed x
             CROSS JOIN LATERAL ( -- one index probe in the event's own partition (LIMIT keeps it a probe)
                 SELECT * FROM events e WHERE e.id = x.event_id AND e.created_at = x.event_created_at LIMIT 1
@@ -285,6 +285,7 @@ class DeliveryQueue {
                         leaseToken,
                         rs.getObject("event_created_at", OffsetDateTime.class),
                         rs.getObject("webhook_id", UUID.class),
+                        rs.getInt("webhook_revision"),
                         rs.getObject("claimed_at", OffsetDateTime.class),
                         System.nanoTime(),
                         DeliveryStatus.valueOf(rs.getString("status"))))

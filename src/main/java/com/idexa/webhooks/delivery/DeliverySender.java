@@ -9,6 +9,7 @@ import com.idexa.webhooks.outbound.OutboundResponse;
 import com.idexa.webhooks.outbound.TokenEndpoint;
 import com.idexa.webhooks.outbound.TokenFetchFailed;
 import com.idexa.webhooks.outbound.TokenProvider;
+import com.idexa.webhooks.signing.WebhookSignatures;
 import com.idexa.webhooks.webhook.Webhook;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -26,8 +27,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * Makes one attempt of a delivery against the client's webhook as configured now: substitutes {@code :id},
- * adds the service's headers and the client's authorization (fixed, or a token fetched from its auth URL, and
- * fetched again once if the endpoint answers 401), and sends the document.
+ * adds the service's headers (Standard Webhooks: {@code webhook-id}, {@code webhook-timestamp} and the
+ * {@code webhook-signature} over the exact bytes sent) and the client's authorization (fixed, or a token fetched
+ * from its auth URL, and fetched again once if the endpoint answers 401), and sends the document.
  */
 @Component
 class DeliverySender {
@@ -120,6 +122,8 @@ class DeliverySender {
         return (System.nanoTime() - startedNanos) / 1_000_000;
     }
 
+    private static final byte[] NO_BODY = new byte[0];
+
     private OutboundRequest request(
             ClaimedDelivery delivery, Webhook webhook, String url, String authorization, OffsetDateTime attemptedAt) {
         Map<String, String> headers = new LinkedHashMap<>();
@@ -135,8 +139,19 @@ class DeliverySender {
             headers.put("Authorization", authorization);
         }
         putIfNoHeader(headers, "User-Agent", userAgent);
-        headers.put("webhook-id", delivery.id().toString());
-        headers.put("webhook-timestamp", Long.toString(delivery.now().toEpochSecond())); // this request's own time
+        String messageId = delivery.id().toString();
+        OffsetDateTime sentAt = delivery.now(); // this request's own time: a 401's second request has a later one
+        headers.put("webhook-id", messageId);
+        headers.put("webhook-timestamp", Long.toString(sentAt.toEpochSecond()));
+        String signature = WebhookSignatures.header(
+                messageId,
+                sentAt.toEpochSecond(),
+                body == null ? NO_BODY : body,
+                webhook.secrets().signingKeys(),
+                sentAt.toInstant());
+        if (signature != null) {
+            headers.put(WebhookSignatures.HEADER, signature);
+        }
         return new OutboundRequest(webhook.method(), URI.create(url), headers, body);
     }
 

@@ -390,8 +390,9 @@ public class Dispatcher implements SmartLifecycle {
      */
     private Outcome attempt(HeldDeliveries.Held entry) {
         ClaimedDelivery delivery = entry.delivery;
-        Optional<Webhook> webhook =
-                delivery.webhookId() == null ? Optional.empty() : webhooks.webhookForDelivery(delivery.webhookId());
+        Optional<Webhook> webhook = delivery.webhookId() == null
+                ? Optional.empty()
+                : webhooks.webhookForDelivery(delivery.webhookId(), delivery.webhookRevision());
         if (webhook.isEmpty()) {
             metrics.cancelled();
             log.info("Delivery cancelled: the client has no webhook");

@@ -7,10 +7,14 @@ import com.idexa.webhooks.outbound.OutboundFailure;
 import com.idexa.webhooks.outbound.OutboundHttpClient;
 import com.idexa.webhooks.outbound.OutboundRequest;
 import com.idexa.webhooks.outbound.OutboundResponse;
+import com.idexa.webhooks.signing.SigningKey;
+import com.idexa.webhooks.signing.WebhookSignatures;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -40,7 +44,9 @@ class OperatorNotifier implements DisposableBean {
     private final JsonMapper json;
     private final Clock clock;
     private final URI notifyUrl;
-    private final StandardWebhookSigner signer;
+    /** The operators' key; {@code null} when no signing secret is set (notifications go unsigned). */
+    private final List<SigningKey> signingKey;
+
     private final int attempts;
     private final ScheduledThreadPoolExecutor sending;
 
@@ -52,10 +58,10 @@ class OperatorNotifier implements DisposableBean {
         this.notifyUrl = operator.notifyUrl() == null || operator.notifyUrl().isBlank()
                 ? null
                 : URI.create(operator.notifyUrl().trim());
-        this.signer =
+        this.signingKey =
                 operator.signingSecret() == null || operator.signingSecret().isBlank()
                         ? null
-                        : new StandardWebhookSigner(operator.signingSecret().trim());
+                        : List.of(signingKey(operator.signingSecret().trim()));
         this.attempts = operator.notifyAttempts();
         this.sending = new ScheduledThreadPoolExecutor(1, new DefaultThreadFactory("operator-notify", true));
         this.sending.setRemoveOnCancelPolicy(true);
@@ -85,8 +91,12 @@ class OperatorNotifier implements DisposableBean {
         try {
             Map<String, String> headers = new LinkedHashMap<>();
             headers.put("Content-Type", "application/json");
-            if (signer != null) {
-                headers.putAll(signer.headers(messageId, clock.instant(), payload));
+            Instant now = clock.instant();
+            String signature = WebhookSignatures.header(messageId, now.getEpochSecond(), payload, signingKey, now);
+            if (signature != null) {
+                headers.put("webhook-id", messageId);
+                headers.put("webhook-timestamp", Long.toString(now.getEpochSecond()));
+                headers.put(WebhookSignatures.HEADER, signature);
             }
             OutboundResponse answer =
                     http.send(new OutboundRequest("POST", notifyUrl, headers, payload), MAX_ANSWER_BYTES);
@@ -109,6 +119,14 @@ class OperatorNotifier implements DisposableBean {
         }
         long delay = Duration.ofSeconds(1).toMillis() << Math.min(attempt - 1, 6);
         sending.schedule(() -> send(change, messageId, payload, attempt + 1), delay, TimeUnit.MILLISECONDS);
+    }
+
+    private static SigningKey signingKey(String secret) {
+        try {
+            return SigningKey.fromSecretText(secret);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("webhooks.operator.signing-secret " + e.getMessage());
+        }
     }
 
     @Override

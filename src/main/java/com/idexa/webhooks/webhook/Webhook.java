@@ -10,6 +10,8 @@ import java.util.UUID;
  *
  * @param authorizationMethod {@code null} unless {@code authorizationUrl} is set (then POST by default)
  * @param authorizationResponseTokenAttr dotted path of the token in the token endpoint's JSON answer
+ * @param revision counts the changes of the stored row (a secret rotation is one): a delivery claimed with a
+ *     newer revision than the one kept in memory reads the webhook again
  */
 public record Webhook(
         UUID id,
@@ -24,7 +26,8 @@ public record Webhook(
         String authorizationResponseTokenAttr,
         WebhookSecrets secrets,
         OffsetDateTime createdAt,
-        OffsetDateTime updatedAt) {
+        OffsetDateTime updatedAt,
+        int revision) {
 
     /** The only webhook type today: a document finished processing. */
     public static final int TYPE_DOCUMENT_FINISHED = 0;

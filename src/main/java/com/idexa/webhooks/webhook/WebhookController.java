@@ -91,6 +91,51 @@ class WebhookController {
         webhooks.deleteWebhook(client.clientId(), id);
     }
 
+    @Operation(
+            summary = "Show the webhook's signing secret",
+            description = "Every delivery carries a Standard Webhooks signature (webhook-signature: v1,<HMAC-SHA256> "
+                    + "v1a,<Ed25519>) over \"{webhook-id}.{webhook-timestamp}.{body}\". key verifies the v1 "
+                    + "signatures; publicKey verifies the v1a ones and may be published.")
+    @ApiResponse(responseCode = "200", description = "The current signing key")
+    @ApiResponse(
+            responseCode = "404",
+            description = "No webhook with this id for this client",
+            content =
+                    @Content(
+                            mediaType = "application/problem+json",
+                            schema = @Schema(ref = "#/components/schemas/Problem")))
+    @GetMapping("/{id}/secret")
+    SigningSecretResponse signingSecret(AuthenticatedClient client, @PathVariable UUID id) {
+        return SigningSecretResponse.of(webhooks.currentSigningKey(client.clientId(), id));
+    }
+
+    @Operation(
+            summary = "Rotate the webhook's signing secret",
+            description = "Makes a new signing key (or takes the client's own secret from the body). The key it "
+                    + "replaces keeps signing beside the new one for webhooks.signing.rotation-overlap (24 hours "
+                    + "by default): each delivery carries one signature per key, so a receiver verifies with either "
+                    + "secret until it switches. At most three keys sign at once.",
+            requestBody =
+                    @io.swagger.v3.oas.annotations.parameters.RequestBody(
+                            required = false,
+                            content = @Content(schema = @Schema(implementation = RotateSecretRequest.class))))
+    @ApiResponse(responseCode = "200", description = "The new current signing key")
+    @ApiResponse(
+            responseCode = "400",
+            description = "The chosen key is not whsec_ + base64 of 24 to 64 bytes",
+            content =
+                    @Content(
+                            mediaType = "application/problem+json",
+                            schema = @Schema(ref = "#/components/schemas/Problem")))
+    @PostMapping("/{id}/secret/rotate")
+    SigningSecretResponse rotateSigningSecret(
+            AuthenticatedClient client,
+            @PathVariable UUID id,
+            @RequestBody(required = false) RotateSecretRequest request) {
+        String chosen = request == null ? null : request.key();
+        return SigningSecretResponse.of(webhooks.rotateSigningKey(client.clientId(), id, chosen));
+    }
+
     @Operation(summary = "Delete the client's webhook, whatever its id")
     @DeleteMapping
     @ResponseStatus(HttpStatus.NO_CONTENT)

@@ -15,7 +15,7 @@ import tools.jackson.databind.json.JsonMapper;
 class WebhookRepository {
 
     private static final String COLUMNS = "id, client_id, name, type, method, url, header_auth, authorization_url, "
-            + "authorization_method, authorization_response_token_attr, secrets, created_at, updated_at";
+            + "authorization_method, authorization_response_token_attr, secrets, created_at, updated_at, revision";
 
     private final JdbcClient jdbc;
     private final SecretBox secretBox;
@@ -34,7 +34,8 @@ class WebhookRepository {
      */
     Optional<OffsetDateTime> insertIfClientHasNone(Webhook webhook) {
         byte[] sealed = secretBox.seal(json.writeValueAsBytes(webhook.secrets()), associatedData(webhook.id()));
-        return jdbc.sql("INSERT INTO webhooks (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), now()) "
+        return jdbc.sql("INSERT INTO webhooks (" + COLUMNS
+                        + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), now(), 1) "
                         + "ON CONFLICT (client_id) DO NOTHING RETURNING created_at")
                 .params(
                         webhook.id(),
@@ -91,6 +92,19 @@ class WebhookRepository {
     boolean deleteByIdAndClient(UUID id, UUID clientId) {
         return jdbc.sql("DELETE FROM webhooks WHERE id = ? AND client_id = ?")
                         .params(id, clientId)
+                        .update()
+                == 1;
+    }
+
+    /**
+     * Replaces the webhook's secrets if the row is still at {@code expectedRevision}, and counts the change.
+     *
+     * @return whether the row was at that revision (and is now at the next one)
+     */
+    boolean replaceSecrets(UUID id, int expectedRevision, WebhookSecrets secrets) {
+        byte[] sealed = secretBox.seal(json.writeValueAsBytes(secrets), associatedData(id));
+        return jdbc.sql("UPDATE webhooks SET secrets = ?, revision = revision + 1 WHERE id = ? AND revision = ?")
+                        .params(sealed, id, expectedRevision)
                         .update()
                 == 1;
     }
@@ -179,7 +193,8 @@ class WebhookRepository {
                 rs.getString("authorization_response_token_attr"),
                 json.readValue(opened, WebhookSecrets.class),
                 rs.getObject("created_at", OffsetDateTime.class),
-                rs.getObject("updated_at", OffsetDateTime.class));
+                rs.getObject("updated_at", OffsetDateTime.class),
+                rs.getInt("revision"));
     }
 
     private static String associatedData(UUID webhookId) {

@@ -1,5 +1,7 @@
 package com.idexa.webhooks.webhook;
 
+import com.idexa.webhooks.signing.SigningKey;
+import java.util.List;
 import java.util.Map;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -10,12 +12,25 @@ import tools.jackson.databind.node.ObjectNode;
  * @param authorization fixed {@code Authorization} header value, or {@code null}
  * @param authorizationHeaders headers sent to the token endpoint, or {@code null}
  * @param authorizationBody body sent to the token endpoint, or {@code null}; never returned by the API
+ * @param signingKeys the keys that sign deliveries, current first, then the previous ones in their overlap;
+ *     {@code null} in secrets stored before deliveries were signed (a key is then made when next opened)
  */
 public record WebhookSecrets(
         Map<String, String> headers,
         String authorization,
         Map<String, String> authorizationHeaders,
-        ObjectNode authorizationBody) {
+        ObjectNode authorizationBody,
+        List<SigningKey> signingKeys) {
+
+    /** The same secrets with these signing keys. */
+    WebhookSecrets withSigningKeys(List<SigningKey> keys) {
+        return new WebhookSecrets(headers, authorization, authorizationHeaders, authorizationBody, List.copyOf(keys));
+    }
+
+    /** Whether a signing key was ever made for these secrets. */
+    boolean hasSigningKeys() {
+        return signingKeys != null && !signingKeys.isEmpty();
+    }
 
     @Override
     public String toString() {

@@ -185,7 +185,7 @@ class WebhookValidator {
                 fetchesToken ? authorizationUrl : null,
                 authorizationMethod,
                 tokenAttr,
-                new WebhookSecrets(headers, authorization, authorizationHeaders, authorizationBody));
+                new WebhookSecrets(headers, authorization, authorizationHeaders, authorizationBody, null));
     }
 
     private void checkUrl(String field, String value, List<FieldProblem> errors) {

@@ -439,6 +439,7 @@ class DispatcherTest extends DeliveryTestSupport {
                 properties.api(),
                 properties.outbound(),
                 settings.apply(properties.delivery()),
+                properties.signing(),
                 properties.endpoint(),
                 properties.operator());
         Dispatcher extra = new Dispatcher(queue, withSender, webhooks, notifications, metrics, custom, clock, events);

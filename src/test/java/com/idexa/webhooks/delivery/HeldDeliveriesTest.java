@@ -49,6 +49,7 @@ class HeldDeliveriesTest {
                 leaseToken,
                 OffsetDateTime.now(),
                 UUID.randomUUID(),
+                1,
                 OffsetDateTime.now(),
                 System.nanoTime(),
                 DeliveryStatus.PENDING);

@@ -84,6 +84,7 @@ class LeaseHeartbeatTest {
                 UUID.randomUUID(),
                 OffsetDateTime.now(),
                 UUID.randomUUID(),
+                1,
                 OffsetDateTime.now(),
                 System.nanoTime(),
                 DeliveryStatus.PENDING);

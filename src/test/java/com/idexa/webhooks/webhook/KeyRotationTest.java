@@ -232,7 +232,7 @@ class KeyRotationTest {
 
     private static String openedSecret(ConfigurableApplicationContext context, UUID webhookId) {
         return context.getBean(WebhookService.class)
-                .webhookForDelivery(webhookId)
+                .webhookForDelivery(webhookId, 1)
                 .orElseThrow()
                 .secrets()
                 .authorization();

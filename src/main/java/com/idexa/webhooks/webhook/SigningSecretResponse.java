@@ -1,0 +1,28 @@
+package com.idexa.webhooks.webhook;
+
+import com.idexa.webhooks.signing.SigningKey;
+import io.swagger.v3.oas.annotations.media.Schema;
+
+/**
+ * A webhook's current signing key, as {@code GET /document_webhooks/{id}/secret} shows it to its own client.
+ *
+ * @param key the HMAC-SHA256 secret that verifies {@code v1} signatures
+ * @param publicKey the Ed25519 public key that verifies {@code v1a} signatures; not a secret, it may be published
+ */
+record SigningSecretResponse(
+        @Schema(example = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+        String key,
+
+        @Schema(example = "whpk_8iV0GcbWAqjvV8qU6EAbqqTI0jNWBXw6KT0Y1QZMOHc=")
+        String publicKey) {
+
+    static SigningSecretResponse of(SigningKey key) {
+        return new SigningSecretResponse(key.secretText(), key.publicKeyText());
+    }
+
+    /** The secret never reaches a log line through this record. */
+    @Override
+    public String toString() {
+        return "SigningSecretResponse[key hidden, publicKey=" + publicKey + "]";
+    }
+}

@@ -1,0 +1,404 @@
+package com.idexa.webhooks.webhook;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.idexa.webhooks.client.ClientService;
+import com.idexa.webhooks.signing.SigningKey;
+import com.idexa.webhooks.support.DeliveryTestSupport;
+import com.idexa.webhooks.support.TestHttp;
+import com.idexa.webhooks.support.TestReceiver;
+import com.idexa.webhooks.support.TestReceiver.Received;
+import com.standardwebhooks.exceptions.EmptyWebhookSecretException;
+import com.standardwebhooks.exceptions.WebhookVerificationException;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyFactory;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.spec.X509EncodedKeySpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * Deliveries carry Standard Webhooks signatures that code we did not write accepts: the reference library
+ * ({@code com.standardwebhooks:standardwebhooks}) for the HMAC ones ({@code v1}), the JDK's own Ed25519 for the
+ * asymmetric ones ({@code v1a}; the service signs with Bouncy Castle's). Every request here is a real one, as the
+ * receiver got it.
+ */
+class SignedDeliveriesTest extends DeliveryTestSupport {
+
+    /** A document with characters outside ASCII: the signature covers the bytes, not the characters. */
+    private static final String DOCUMENT = "{\"id\": \"%s\", \"status\": 1, \"statusDesc\": \"Prêt ✓ 📄\"}";
+
+    @Autowired
+    WebhookRepository repository;
+
+    @Autowired
+    SecretBox secretBox;
+
+    @Autowired
+    JdbcClient jdbc;
+
+    private TestReceiver receiver;
+    private ClientService.IssuedKey client;
+
+    @BeforeEach
+    void receiver() {
+        receiver = TestReceiver.start();
+        client = newClient();
+    }
+
+    @AfterEach
+    void closeReceiver() {
+        receiver.close();
+    }
+
+    @Test
+    void aDeliveryVerifiesWithTheSecretAndWithThePublicKey() throws Exception {
+        String webhookId = registerWebhook(client, simpleWebhook("POST", receiver.url("/cb/:id")));
+        JsonKeys keys = secret(webhookId);
+
+        Received request = deliverAndReceive("doc-signed");
+
+        assertThat(request.body()).isEqualTo(DOCUMENT.formatted("doc-signed"));
+        verifyHmac(keys.key(), request);
+        assertThat(verifiesEd25519(keys.publicKey(), request)).isTrue();
+        assertThat(entries(request, "v1")).hasSize(1);
+        assertThat(entries(request, "v1a")).hasSize(1);
+        assertThat(request.header("webhook-id")).isNotBlank();
+    }
+
+    @Test
+    void aChangedBodyIdOrTimestampDoesNotVerify() throws Exception {
+        String webhookId = registerWebhook(client, simpleWebhook("POST", receiver.url("/cb/:id")));
+        JsonKeys keys = secret(webhookId);
+        Received request = deliverAndReceive("doc-tampered");
+
+        Received otherBody = new Received(
+                request.method(),
+                request.path(),
+                request.headers(),
+                request.body().replace("1", "2"),
+                request.at());
+        Received otherId = withHeader(request, "webhook-id", UUID.randomUUID().toString());
+        Received otherTime = withHeader(
+                request, "webhook-timestamp", Long.toString(Long.parseLong(request.header("webhook-timestamp")) - 1));
+        for (Received forged : List.of(otherBody, otherId, otherTime)) {
+            assertThatThrownBy(() -> verifyHmac(keys.key(), forged)).isInstanceOf(WebhookVerificationException.class);
+            assertThat(verifiesEd25519(keys.publicKey(), forged)).isFalse();
+        }
+    }
+
+    @Test
+    void aGetWebhookSignsAnEmptyBody() throws Exception {
+        String webhookId = registerWebhook(client, simpleWebhook("GET", receiver.url("/cb/:id")));
+        JsonKeys keys = secret(webhookId);
+
+        Received request = deliverAndReceive("doc-get");
+
+        assertThat(request.method()).isEqualTo("GET");
+        assertThat(request.body()).isEmpty();
+        verifyHmac(keys.key(), request);
+        assertThat(verifiesEd25519(keys.publicKey(), request)).isTrue();
+    }
+
+    @Test
+    void aTestDeliveryIsSignedLikeAnyOther() throws Exception {
+        String webhookId = registerWebhook(client, simpleWebhook("POST", receiver.url("/cb/:id")));
+        JsonKeys keys = secret(webhookId);
+
+        TestHttp.Response sent = http().apiKey(client.apiKey()).post("/document_webhooks/test", "");
+        assertThat(sent.status()).as(sent.body()).isEqualTo(202);
+        Received request = awaitRequests(1).get(0);
+
+        verifyHmac(keys.key(), request);
+        assertThat(verifiesEd25519(keys.publicKey(), request)).isTrue();
+    }
+
+    @Test
+    void theNewSecretVerifiesAtOnceAndTheOldOneStillDoesDuringTheOverlap() throws Exception {
+        String webhookId = registerWebhook(client, simpleWebhook("POST", receiver.url("/cb/:id")));
+        JsonKeys old = secret(webhookId);
+        deliverAndReceive("doc-before"); // the webhook is now opened and kept in memory
+
+        TestHttp.Response rotated =
+                http().apiKey(client.apiKey()).post("/document_webhooks/" + webhookId + "/secret/rotate", "");
+        assertThat(rotated.status()).as(rotated.body()).isEqualTo(200);
+        JsonKeys fresh = new JsonKeys(
+                rotated.json().get("key").asString(),
+                rotated.json().get("publicKey").asString());
+        assertThat(fresh.key()).startsWith("whsec_").isNotEqualTo(old.key());
+        assertThat(secret(webhookId)).isEqualTo(fresh);
+
+        Received request = deliverAndReceive("doc-after");
+        verifyHmac(old.key(), request);
+        verifyHmac(fresh.key(), request);
+        assertThat(verifiesEd25519(old.publicKey(), request)).isTrue();
+        assertThat(verifiesEd25519(fresh.publicKey(), request)).isTrue();
+        assertThat(entries(request, "v1")).hasSize(2);
+    }
+
+    @Test
+    void aRotationOnAnotherInstanceIsSeenByTheNextAttempt() throws Exception {
+        String webhookId = registerWebhook(client, simpleWebhook("POST", receiver.url("/cb/:id")));
+        deliverAndReceive("doc-cached"); // this instance keeps the opened webhook in memory
+        UUID id = UUID.fromString(webhookId);
+        // Another instance rotates: the row changes, this instance's memory is not told.
+        Webhook webhook = repository.findById(id).orElseThrow();
+        SigningKey elsewhere = SigningKey.generate(Instant.now());
+        assertThat(repository.replaceSecrets(
+                        id, webhook.revision(), webhook.secrets().withSigningKeys(List.of(elsewhere))))
+                .isTrue();
+
+        Received request = deliverAndReceive("doc-after-remote-rotation");
+
+        verifyHmac(elsewhere.secretText(), request);
+        assertThat(entries(request, "v1")).hasSize(1);
+    }
+
+    @Test
+    void atMostThreeKeysSignAtOnce() throws Exception {
+        String webhookId = registerWebhook(client, simpleWebhook("POST", receiver.url("/cb/:id")));
+        JsonKeys first = secret(webhookId);
+        for (int i = 0; i < 3; i++) {
+            assertThat(http().apiKey(client.apiKey())
+                            .post("/document_webhooks/" + webhookId + "/secret/rotate", "")
+                            .status())
+                    .isEqualTo(200);
+        }
+        JsonKeys current = secret(webhookId);
+
+        Received request = deliverAndReceive("doc-three-keys");
+
+        assertThat(entries(request, "v1")).hasSize(3);
+        assertThat(entries(request, "v1a")).hasSize(3);
+        verifyHmac(current.key(), request);
+        assertThatThrownBy(() -> verifyHmac(first.key(), request)).isInstanceOf(WebhookVerificationException.class);
+    }
+
+    @Test
+    void aClientMayChooseItsSecret() throws Exception {
+        String webhookId = registerWebhook(client, simpleWebhook("POST", receiver.url("/cb/:id")));
+        String chosen = "whsec_" + Base64.getEncoder().encodeToString(bytes(24, 7));
+
+        TestHttp.Response rotated = http().apiKey(client.apiKey())
+                .post("/document_webhooks/" + webhookId + "/secret/rotate", "{\"key\": \"" + chosen + "\"}");
+
+        assertThat(rotated.status()).as(rotated.body()).isEqualTo(200);
+        assertThat(rotated.json().get("key").asString()).isEqualTo(chosen);
+        assertThat(secret(webhookId).key()).isEqualTo(chosen);
+        verifyHmac(chosen, deliverAndReceive("doc-chosen"));
+    }
+
+    @Test
+    void aChosenSecretThatBreaksARuleIsRefusedAndChangesNothing() {
+        String webhookId = registerWebhook(client, simpleWebhook("POST", receiver.url("/cb/:id")));
+        JsonKeys before = secret(webhookId);
+        String rotate = "/document_webhooks/" + webhookId + "/secret/rotate";
+        List<String> refused = List.of(
+                "",
+                Base64.getEncoder().encodeToString(bytes(32, 1)), // no prefix
+                "whsec_not base64!",
+                "whsec_" + Base64.getEncoder().encodeToString(bytes(23, 2)),
+                "whsec_" + Base64.getEncoder().encodeToString(bytes(65, 3)),
+                "whsec_\\u0000");
+        for (String key : refused) {
+            TestHttp.Response response = http().apiKey(client.apiKey()).post(rotate, "{\"key\": \"" + key + "\"}");
+            TestHttp.assertRefusedField(response, "key");
+            if (key.length() > "whsec_".length()) {
+                assertThat(response.body()).doesNotContain(key.substring("whsec_".length()));
+            }
+        }
+        for (String body : List.of("{\"key\": 12}", "{\"key\": [\"whsec_\"]}", "{\"other\": 1}", "{\"key\"")) {
+            TestHttp.Response response = http().apiKey(client.apiKey()).post(rotate, body);
+            assertThat(response.status()).as(body + " -> " + response.body()).isEqualTo(400);
+            assertThat(response.contentType()).isEqualTo("application/problem+json");
+        }
+        assertThat(secret(webhookId)).isEqualTo(before);
+    }
+
+    @Test
+    void anotherClientsWebhookHasNoSecretToShowOrRotate() {
+        String webhookId = registerWebhook(client, simpleWebhook("POST", receiver.url("/cb/:id")));
+        JsonKeys before = secret(webhookId);
+        ClientService.IssuedKey stranger = newClient();
+
+        assertThat(http().apiKey(stranger.apiKey())
+                        .get("/document_webhooks/" + webhookId + "/secret")
+                        .status())
+                .isEqualTo(404);
+        TestHttp.Response rotate =
+                http().apiKey(stranger.apiKey()).post("/document_webhooks/" + webhookId + "/secret/rotate", "");
+        assertThat(rotate.status()).isEqualTo(404);
+        assertThat(rotate.body()).doesNotContain("whsec_");
+        assertThat(http().get("/document_webhooks/" + webhookId + "/secret").status())
+                .isEqualTo(401);
+        assertThat(http().apiKey(client.apiKey())
+                        .get("/document_webhooks/" + UUID.randomUUID() + "/secret")
+                        .status())
+                .isEqualTo(404);
+        assertThat(http().apiKey(client.apiKey())
+                        .get("/document_webhooks/not-a-uuid/secret")
+                        .status())
+                .isEqualTo(400);
+        assertThat(secret(webhookId)).isEqualTo(before);
+    }
+
+    @Test
+    void theOlderEditionsHeaderAndPathReachTheSecret() {
+        String webhookId = registerWebhook(client, simpleWebhook("POST", receiver.url("/cb/:id")));
+        JsonKeys keys = secret(webhookId);
+
+        TestHttp.Response shown = http().header("X-API-KEY", client.apiKey())
+                .get("/api_document/document_webhooks/" + webhookId + "/secret");
+        assertThat(shown.status()).as(shown.body()).isEqualTo(200);
+        assertThat(shown.json().get("key").asString()).isEqualTo(keys.key());
+
+        TestHttp.Response rotated = http().header("X-API-KEY", client.apiKey())
+                .post("/api_document/document_webhooks/" + webhookId + "/secret/rotate", "");
+        assertThat(rotated.status()).as(rotated.body()).isEqualTo(200);
+        assertThat(secret(webhookId).key()).isEqualTo(rotated.json().get("key").asString());
+    }
+
+    @Test
+    void theWebhookObjectStaysAsDocumented() {
+        String webhookId = registerWebhook(client, simpleWebhook("POST", receiver.url("/cb/:id")));
+
+        TestHttp.Response shown = http().apiKey(client.apiKey()).get("/document_webhooks/" + webhookId);
+
+        assertThat(shown.body()).doesNotContain("whsec_").doesNotContain("whpk_");
+        assertThat(shown.json().propertyNames())
+                .containsExactlyInAnyOrder(
+                        "id",
+                        "clientId",
+                        "name",
+                        "type",
+                        "method",
+                        "headers",
+                        "headerAuth",
+                        "url",
+                        "authorization",
+                        "authorizationUrl",
+                        "authorizationMethod",
+                        "authorizationHeaders",
+                        "authorizationResponseTokenAttr",
+                        "createdAt",
+                        "updatedAt");
+    }
+
+    @Test
+    void aWebhookStoredBeforeSigningGetsAKeyWhenFirstUsed() throws Exception {
+        UUID webhookId = UUID.randomUUID();
+        byte[] sealed = secretBox.seal(
+                "{\"headers\": null, \"authorization\": null}".getBytes(StandardCharsets.UTF_8),
+                "webhooks.secrets:" + webhookId);
+        jdbc.sql("INSERT INTO webhooks (id, client_id, name, type, method, url, secrets, created_at, updated_at) "
+                        + "VALUES (?, ?, 'old', 0, 'POST', ?, ?, now(), now())")
+                .params(webhookId, client.clientId(), receiver.url("/cb/:id"), sealed)
+                .update();
+
+        Received request = deliverAndReceive("doc-old-webhook");
+
+        JsonKeys keys = secret(webhookId.toString());
+        verifyHmac(keys.key(), request);
+        assertThat(verifiesEd25519(keys.publicKey(), request)).isTrue();
+    }
+
+    // --- helpers
+
+    record JsonKeys(String key, String publicKey) {}
+
+    private JsonKeys secret(String webhookId) {
+        TestHttp.Response response = http().apiKey(client.apiKey()).get("/document_webhooks/" + webhookId + "/secret");
+        assertThat(response.status()).as(response.body()).isEqualTo(200);
+        return new JsonKeys(
+                response.json().get("key").asString(),
+                response.json().get("publicKey").asString());
+    }
+
+    private Received deliverAndReceive(String documentId) {
+        int before = receiver.received().size();
+        TestHttp.Response response = reportDocument(client, null, DOCUMENT.formatted(documentId));
+        assertThat(response.status()).as(response.body()).isEqualTo(202);
+        return awaitRequests(before + 1).get(before);
+    }
+
+    private List<Received> awaitRequests(int count) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> receiver.received().size() >= count);
+        return receiver.received();
+    }
+
+    /** The reference library's check: signature, and a timestamp within its 5-minute tolerance. */
+    static void verifyHmac(String whsec, Received request) throws WebhookVerificationException {
+        Map<String, List<String>> headers = Map.of(
+                "webhook-id", List.of(request.header("webhook-id")),
+                "webhook-timestamp", List.of(request.header("webhook-timestamp")),
+                "webhook-signature", List.of(request.header("webhook-signature")));
+        com.standardwebhooks.Webhook verifier;
+        try {
+            verifier = new com.standardwebhooks.Webhook(whsec);
+        } catch (EmptyWebhookSecretException e) {
+            throw new AssertionError("the secret is empty", e);
+        }
+        verifier.verify(request.body(), headers);
+    }
+
+    /** Any {@code v1a} entry verifies with the JDK's Ed25519 and the {@code whpk_} public key. */
+    static boolean verifiesEd25519(String whpk, Received request) throws Exception {
+        byte[] raw = Base64.getDecoder().decode(whpk.substring("whpk_".length()));
+        byte[] x509 = concat(HexFormat.of().parseHex("302a300506032b6570032100"), raw);
+        PublicKey publicKey = KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(x509));
+        byte[] signed = (request.header("webhook-id") + "." + request.header("webhook-timestamp") + "."
+                        + request.body())
+                .getBytes(StandardCharsets.UTF_8);
+        for (String entry : entries(request, "v1a")) {
+            Signature verifier = Signature.getInstance("Ed25519");
+            verifier.initVerify(publicKey);
+            verifier.update(signed);
+            if (verifier.verify(Base64.getDecoder().decode(entry))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The signatures of one version in the header, without their prefix. */
+    static List<String> entries(Received request, String version) {
+        return Arrays.stream(request.header("webhook-signature").split(" "))
+                .filter(entry -> entry.startsWith(version + ","))
+                .map(entry -> entry.substring(version.length() + 1))
+                .toList();
+    }
+
+    private static Received withHeader(Received request, String name, String value) {
+        Map<String, List<String>> headers = new HashMap<>(request.headers());
+        headers.keySet().removeIf(key -> key.equalsIgnoreCase(name));
+        headers.put(name, List.of(value));
+        return new Received(request.method(), request.path(), headers, request.body(), request.at());
+    }
+
+    private static byte[] bytes(int length, int seed) {
+        byte[] bytes = new byte[length];
+        Arrays.fill(bytes, (byte) seed);
+        return bytes;
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] both = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        return both;
+    }
+}
