@@ -85,7 +85,7 @@ public class Dispatcher implements SmartLifecycle {
     /** When the clients' delivery settings were last read (they take effect within a second). */
     private long settingsReadNanos;
 
-    private boolean settingsRead;
+    private volatile boolean settingsRead;
     private final HeldDeliveries held = new HeldDeliveries();
     private final DeliverySignal signal = new DeliverySignal();
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -338,6 +338,12 @@ public class Dispatcher implements SmartLifecycle {
         return untilTokens != null && untilTokens.compareTo(settings.pollInterval()) < 0
                 ? untilTokens.plusMillis(1) // zero would mean "more is due now": wait at least a moment
                 : settings.pollInterval();
+    }
+
+    /** A client changed its delivery settings here: the next claim reads them (other instances within a second). */
+    public void deliverySettingsChanged() {
+        settingsRead = false;
+        signal.signal();
     }
 
     /** Reads the clients' delivery settings at most once a second; a failed read keeps the last ones. */

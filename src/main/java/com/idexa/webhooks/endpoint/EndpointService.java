@@ -2,6 +2,7 @@ package com.idexa.webhooks.endpoint;
 
 import com.idexa.webhooks.config.WebhooksProperties;
 import com.idexa.webhooks.delivery.DeliveryNotifications;
+import com.idexa.webhooks.delivery.Dispatcher;
 import com.idexa.webhooks.delivery.EndpointState;
 import com.idexa.webhooks.delivery.EndpointStateChanged;
 import com.idexa.webhooks.web.FieldProblem;
@@ -13,6 +14,8 @@ import java.util.UUID;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /** A client reads its endpoint's state, enables it again, and bounds what it receives. */
 @Service
@@ -23,13 +26,16 @@ class EndpointService {
     private final EndpointRepository endpoints;
     private final DeliveryNotifications notifications;
     private final ApplicationEventPublisher events;
+    private final Dispatcher dispatcher;
     private final int maxInFlightCap;
 
     EndpointService(
             EndpointRepository endpoints,
             DeliveryNotifications notifications,
             ApplicationEventPublisher events,
+            Dispatcher dispatcher,
             WebhooksProperties properties) {
+        this.dispatcher = dispatcher;
         this.endpoints = endpoints;
         this.notifications = notifications;
         this.events = events;
@@ -80,7 +86,23 @@ class EndpointService {
         if (!problems.isEmpty()) {
             throw new InvalidRequest(problems);
         }
-        return endpoints.saveSettings(webhookId, clientId, settings).orElseThrow(() -> notFound(webhookId));
+        DeliverySettings saved =
+                endpoints.saveSettings(webhookId, clientId, settings).orElseThrow(() -> notFound(webhookId));
+        afterCommit(dispatcher::deliverySettingsChanged);
+        return saved;
+    }
+
+    private static void afterCommit(Runnable action) {
+        if (!TransactionSynchronizationManager.isSynchronizationActive()) {
+            action.run();
+            return;
+        }
+        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+            @Override
+            public void afterCommit() {
+                action.run();
+            }
+        });
     }
 
     /** As {@code GET /document_webhooks/{id}} answers for a webhook that is not the caller's. */
