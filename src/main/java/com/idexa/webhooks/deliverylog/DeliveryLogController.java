@@ -32,7 +32,8 @@ class DeliveryLogController {
     /** Newest first; pass {@code nextCursor} back as {@code cursor} for the next page. */
     @Operation(
             summary = "List deliveries, newest first",
-            description = "Filter by status or documentId; page with cursor.")
+            description = "Filter by status (PENDING, SUCCEEDED, FAILED, CANCELLED, or HELD: pending while the "
+                    + "webhook's endpoint is DISABLED) or documentId; page with cursor.")
     @GetMapping("/deliveries")
     DeliveryView.Page listDeliveries(
             AuthenticatedClient client,

@@ -10,6 +10,7 @@ import com.idexa.webhooks.outbound.OutboundResponse;
 import com.idexa.webhooks.signing.SigningKey;
 import com.idexa.webhooks.signing.WebhookSignatures;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -57,7 +58,7 @@ class OperatorNotifier implements DisposableBean {
         this.clock = clock;
         this.notifyUrl = operator.notifyUrl() == null || operator.notifyUrl().isBlank()
                 ? null
-                : URI.create(operator.notifyUrl().trim());
+                : notifyUrl(operator.notifyUrl().trim());
         this.signingKey =
                 operator.signingSecret() == null || operator.signingSecret().isBlank()
                         ? null
@@ -119,6 +120,20 @@ class OperatorNotifier implements DisposableBean {
         }
         long delay = Duration.ofSeconds(1).toMillis() << Math.min(attempt - 1, 6);
         sending.schedule(() -> send(change, messageId, payload, attempt + 1), delay, TimeUnit.MILLISECONDS);
+    }
+
+    /** Refuses to start with a URL that could never be sent to; the URL itself is not echoed (it may hold a token). */
+    private static URI notifyUrl(String url) {
+        try {
+            URI uri = new URI(url);
+            if (uri.getHost() == null
+                    || !("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()))) {
+                throw new IllegalStateException("webhooks.operator.notify-url must be an absolute http(s) URL");
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException("webhooks.operator.notify-url is not a valid URL");
+        }
     }
 
     private static SigningKey signingKey(String secret) {
