@@ -82,10 +82,10 @@ public class Dispatcher implements SmartLifecycle {
     private final ClientBreakers breakers;
     private final ClientThrottles throttles = new ClientThrottles(System::nanoTime);
     private final ApplicationEventPublisher events;
-    /** When the clients' delivery settings were last read (they take effect within a second). */
-    private long settingsReadNanos;
-
+    /** Whether the clients' delivery settings have been read, and when (they are read again after a second). */
     private volatile boolean settingsRead;
+
+    private long settingsReadNanos;
     private final HeldDeliveries held = new HeldDeliveries();
     private final DeliverySignal signal = new DeliverySignal();
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -346,7 +346,10 @@ public class Dispatcher implements SmartLifecycle {
         signal.signal();
     }
 
-    /** Reads the clients' delivery settings at most once a second; a failed read keeps the last ones. */
+    /**
+     * Reads the clients' delivery settings at most once a second (marked read before the query, so a change
+     * committed meanwhile is read at the next claim). A failed read keeps the last ones, tried again in a second.
+     */
     private void readDeliverySettings() {
         long now = System.nanoTime();
         if (settingsRead && now - settingsReadNanos < TimeUnit.SECONDS.toNanos(1)) {
@@ -354,7 +357,13 @@ public class Dispatcher implements SmartLifecycle {
         }
         settingsReadNanos = now;
         settingsRead = true;
-        throttles.update(queue.deliverySettings());
+        try {
+            throttles.update(queue.deliverySettings());
+        } catch (RuntimeException e) {
+            log.warn(
+                    "Could not read the clients' delivery settings ({}); the last ones stay",
+                    e.getClass().getSimpleName());
+        }
     }
 
     /** On a preparing thread: looks the webhook up and starts the exchange; no thread waits for its answer. */
