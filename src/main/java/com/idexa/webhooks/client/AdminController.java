@@ -11,6 +11,7 @@ import jakarta.validation.constraints.Size;
 import java.time.OffsetDateTime;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -23,7 +24,7 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @Tag(name = "Admin", description = "Clients and API keys; enabled by webhooks.admin-token")
 @SecurityRequirement(name = BearerTokenInterceptor.ADMIN_TOKEN_SCHEME)
-@RequestMapping("/admin")
+@RequestMapping(path = "/admin", produces = MediaType.APPLICATION_JSON_VALUE) // refused before anything changes
 class AdminController {
 
     record CreateClientRequest(

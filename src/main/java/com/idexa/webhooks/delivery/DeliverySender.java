@@ -17,6 +17,7 @@ import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -35,10 +36,12 @@ import org.springframework.stereotype.Component;
 class DeliverySender {
 
     static final String USER_AGENT_PRODUCT = "document-webhooks";
+    private static final byte[] NO_BODY = new byte[0];
 
     private final OutboundHttpClient http;
     private final TokenProvider tokens;
     private final int maxResponseBody;
+    private final boolean asymmetricSignatures;
     private final String userAgent;
 
     DeliverySender(
@@ -49,6 +52,7 @@ class DeliverySender {
         this.http = http;
         this.tokens = tokens;
         this.maxResponseBody = (int) properties.outbound().maxResponseBody().toBytes();
+        this.asymmetricSignatures = properties.signing().asymmetric();
         BuildProperties info = build.getIfAvailable();
         String version = info != null
                 ? info.getVersion()
@@ -122,8 +126,6 @@ class DeliverySender {
         return (System.nanoTime() - startedNanos) / 1_000_000;
     }
 
-    private static final byte[] NO_BODY = new byte[0];
-
     private OutboundRequest request(
             ClaimedDelivery delivery, Webhook webhook, String url, String authorization, OffsetDateTime attemptedAt) {
         Map<String, String> headers = new LinkedHashMap<>();
@@ -148,7 +150,8 @@ class DeliverySender {
                 sentAt.toEpochSecond(),
                 body == null ? NO_BODY : body,
                 webhook.secrets().signingKeys(),
-                sentAt.toInstant());
+                sentAt.toInstant(),
+                asymmetricSignatures);
         if (signature != null) {
             headers.put(WebhookSignatures.HEADER, signature);
         }
@@ -185,13 +188,20 @@ class DeliverySender {
             return null;
         }
         return new TokenEndpoint(
-                webhook.id(),
+                new TokenCacheKey(webhook.id(), webhook.revision()),
                 webhook.authorizationUrl(),
                 webhook.authorizationMethod(),
                 webhook.secrets().authorizationHeaders(),
                 webhook.secrets().authorizationBody(),
                 webhook.authorizationResponseTokenAttr());
     }
+
+    /**
+     * A fetched token belongs to one configuration of one webhook: a replaced webhook (a new revision) fetches
+     * its own, from its new token endpoint and credentials. A rotation of the signing secret is a new revision
+     * too, and costs one fetch.
+     */
+    private record TokenCacheKey(UUID webhookId, int revision) {}
 
     private static String withScheme(Webhook webhook, String token) {
         String scheme = webhook.headerAuth();

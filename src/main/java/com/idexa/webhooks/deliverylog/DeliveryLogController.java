@@ -8,6 +8,7 @@ import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -20,7 +21,9 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @Tag(name = "Deliveries", description = "The client's delivery log")
 @SecurityRequirement(name = ApiKeyArgumentResolver.SECURITY_SCHEME)
-@RequestMapping({"/document_webhooks", "/api_document/document_webhooks"})
+@RequestMapping(
+        path = {"/document_webhooks", "/api_document/document_webhooks"},
+        produces = MediaType.APPLICATION_JSON_VALUE) // an unacceptable Accept is refused before anything changes
 class DeliveryLogController {
 
     private final DeliveryLogService deliveries;

@@ -93,7 +93,8 @@ class OperatorNotifier implements DisposableBean {
             Map<String, String> headers = new LinkedHashMap<>();
             headers.put("Content-Type", "application/json");
             Instant now = clock.instant();
-            String signature = WebhookSignatures.header(messageId, now.getEpochSecond(), payload, signingKey, now);
+            String signature =
+                    WebhookSignatures.header(messageId, now.getEpochSecond(), payload, signingKey, now, false);
             if (signature != null) {
                 headers.put("webhook-id", messageId);
                 headers.put("webhook-timestamp", Long.toString(now.getEpochSecond()));

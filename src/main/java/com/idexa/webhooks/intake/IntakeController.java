@@ -28,7 +28,9 @@ import tools.jackson.core.JacksonException;
 @RestController
 @Tag(name = "Intake", description = "For the document platform; enabled by webhooks.internal-token")
 @SecurityRequirement(name = BearerTokenInterceptor.INTERNAL_TOKEN_SCHEME)
-@RequestMapping("/internal/document_events")
+@RequestMapping(
+        path = "/internal/document_events",
+        produces = MediaType.APPLICATION_JSON_VALUE) // refused before anything changes
 class IntakeController {
 
     record BatchResult(List<RecordedEvent> results) {}

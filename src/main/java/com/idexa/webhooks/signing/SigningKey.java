@@ -1,5 +1,6 @@
 package com.idexa.webhooks.signing;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Base64;
@@ -15,6 +16,7 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519;
  * @param createdAt when the key was made
  * @param retiresAt {@code null} for the current key; for a previous one, when it stops signing
  */
+@JsonIgnoreProperties(ignoreUnknown = true) // stored: a later release's fields must not make the keys unreadable
 public record SigningKey(
         byte[] secret, byte[] ed25519Seed, byte[] ed25519PublicKey, Instant createdAt, Instant retiresAt) {
 
@@ -23,10 +25,31 @@ public record SigningKey(
     /** Prefix of an Ed25519 public key's text form (Standard Webhooks). */
     public static final String PUBLIC_KEY_PREFIX = "whpk_";
 
+    /** The specification's example secret, which tools copy into requests: refused as a chosen secret. */
+    static final String PUBLISHED_EXAMPLE = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
     static final int MIN_SECRET_BYTES = 24;
     static final int MAX_SECRET_BYTES = 64;
     private static final int GENERATED_SECRET_BYTES = 32;
     private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** A copy: the record's arrays are never handed out to be changed. */
+    @Override
+    public byte[] secret() {
+        return secret.clone();
+    }
+
+    /** A copy, or {@code null} for an HMAC-only key. */
+    @Override
+    public byte[] ed25519Seed() {
+        return ed25519Seed == null ? null : ed25519Seed.clone();
+    }
+
+    /** A copy, or {@code null} for an HMAC-only key. */
+    @Override
+    public byte[] ed25519PublicKey() {
+        return ed25519PublicKey == null ? null : ed25519PublicKey.clone();
+    }
 
     /** A new current key: 32 random bytes of HMAC secret and a new Ed25519 key pair. */
     public static SigningKey generate(Instant now) {
@@ -45,7 +68,8 @@ public record SigningKey(
     }
 
     /**
-     * An HMAC-only key from its text form, for signing with a configured secret (no rotation, no Ed25519).
+     * An HMAC-only key from its text form, for signing with a secret set in configuration, such as the one of the
+     * notifications to operators (no rotation, no Ed25519).
      *
      * @throws IllegalArgumentException as {@link #parseSecret} does
      */
@@ -72,7 +96,23 @@ public record SigningKey(
             throw new IllegalArgumentException("must decode to " + MIN_SECRET_BYTES + " to " + MAX_SECRET_BYTES
                     + " bytes (it decodes to " + raw.length + ")");
         }
+        if (whsec.equals(PUBLISHED_EXAMPLE)) {
+            throw new IllegalArgumentException("is the example secret published in the Standard Webhooks "
+                    + "specification: anyone could sign with it; use random bytes");
+        }
+        if (allEqual(raw)) {
+            throw new IllegalArgumentException("is one byte repeated: use random bytes");
+        }
         return raw;
+    }
+
+    private static boolean allEqual(byte[] raw) {
+        for (byte b : raw) {
+            if (b != raw[0]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** {@code whsec_} + base64 of the HMAC secret: what the client's receiver verifies with. */

@@ -11,7 +11,8 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 /**
  * The {@code webhook-signature} header of Standard Webhooks: for each key that signs at the request's time, a
- * {@code v1,} entry (base64 HMAC-SHA256) and, when it has a key pair, a {@code v1a,} entry (base64 Ed25519), over
+ * {@code v1,} entry (base64 HMAC-SHA256) and, when it has a key pair and asymmetric signatures are on, a
+ * {@code v1a,} entry (base64 Ed25519), over
  * {@code "{webhook-id}.{webhook-timestamp}.{body}"}, separated by spaces. Receivers accept a request when any entry
  * of a version they know verifies.
  *
@@ -32,9 +33,11 @@ public final class WebhookSignatures {
      * @param body the exact bytes sent; empty when the request has no body
      * @param keys the webhook's keys; only those that sign at {@code at} are used; {@code null} for none
      * @param at the request's time, to tell which keys still sign
+     * @param asymmetric whether to add the {@code v1a} entries of keys that have a key pair
      * @return the header's value, or {@code null} when no key signs at that time
      */
-    public static String header(String messageId, long timestamp, byte[] body, List<SigningKey> keys, Instant at) {
+    public static String header(
+            String messageId, long timestamp, byte[] body, List<SigningKey> keys, Instant at, boolean asymmetric) {
         if (keys == null) {
             return null;
         }
@@ -45,7 +48,7 @@ public final class WebhookSignatures {
                 continue;
             }
             append(header, "v1,", hmacSha256(key.secret(), signed));
-            if (key.ed25519Seed() != null) {
+            if (asymmetric && key.ed25519Seed() != null) {
                 byte[] signature = new byte[Ed25519.SIGNATURE_SIZE];
                 Ed25519.sign(key.ed25519Seed(), 0, key.ed25519PublicKey(), 0, signed, 0, signed.length, signature, 0);
                 append(header, "v1a,", signature);

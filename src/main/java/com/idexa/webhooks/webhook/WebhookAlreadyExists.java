@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
 
-/** A client registering a second webhook; the Idexa API allows one, changed by deleting and re-creating it. */
+/** A client registering a second webhook; the Idexa API allows one, changed by replacing it (or deleting it). */
 class WebhookAlreadyExists extends ApiException {
 
     private final UUID existingId;
@@ -15,8 +15,9 @@ class WebhookAlreadyExists extends ApiException {
                 HttpStatus.CONFLICT,
                 "Webhook already exists",
                 "This client already has a webhook (" + existingId
-                        + "). Delete it first with DELETE /document_webhooks/" + existingId
-                        + ", then create the new one.");
+                        + "). Change it with PUT /document_webhooks/" + existingId
+                        + " (no document is missed meanwhile), or delete it first with DELETE /document_webhooks/"
+                        + existingId + ", then create the new one.");
         this.existingId = existingId;
     }
 

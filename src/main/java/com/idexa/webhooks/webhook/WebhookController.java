@@ -2,6 +2,7 @@ package com.idexa.webhooks.webhook;
 
 import com.idexa.webhooks.client.ApiKeyArgumentResolver;
 import com.idexa.webhooks.client.AuthenticatedClient;
+import com.idexa.webhooks.config.WebhooksProperties;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.ExampleObject;
@@ -16,6 +17,7 @@ import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.ResponseStatus;
@@ -28,13 +30,17 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @Tag(name = "Webhooks", description = "A client's one webhook")
 @SecurityRequirement(name = ApiKeyArgumentResolver.SECURITY_SCHEME)
-@RequestMapping({"/document_webhooks", "/api_document/document_webhooks"})
+@RequestMapping(
+        path = {"/document_webhooks", "/api_document/document_webhooks"},
+        produces = MediaType.APPLICATION_JSON_VALUE) // an unacceptable Accept is refused before anything changes
 class WebhookController {
 
     private final WebhookService webhooks;
+    private final boolean asymmetricSignatures;
 
-    WebhookController(WebhookService webhooks) {
+    WebhookController(WebhookService webhooks, WebhooksProperties properties) {
         this.webhooks = webhooks;
+        this.asymmetricSignatures = properties.signing().asymmetric();
     }
 
     static final String DOCS_EXAMPLE = """
@@ -48,8 +54,9 @@ class WebhookController {
     /** Answers 200, not 201: the documentation says so. */
     @Operation(
             summary = "Register the client's webhook",
-            description = "A client has one webhook; to change it, delete it and create it again. The url must contain "
-                    + ":id, where the document id is placed. Credentials are returned masked; authorizationBody never.",
+            description =
+                    "A client has one webhook; to change it, replace it with PUT /document_webhooks/{id}. The url "
+                            + "must contain :id, where the document id is placed. Credentials are returned masked; authorizationBody never.",
             requestBody =
                     @io.swagger.v3.oas.annotations.parameters.RequestBody(
                             content =
@@ -84,6 +91,34 @@ class WebhookController {
         return WebhookResponse.of(webhooks.showWebhook(client.clientId(), id));
     }
 
+    @Operation(
+            summary = "Replace the webhook's configuration",
+            description = "The same body and rules as POST. The change is atomic: deliveries pending or made from now "
+                    + "on follow the new configuration at their next attempt, so no document finishing meanwhile "
+                    + "is missed (DELETE then POST leaves a gap). The id, createdAt and the signing secret stay.",
+            requestBody =
+                    @io.swagger.v3.oas.annotations.parameters.RequestBody(
+                            content =
+                                    @Content(
+                                            schema = @Schema(implementation = WebhookRequest.class),
+                                            examples =
+                                                    @ExampleObject(
+                                                            name = "Idexa documentation example",
+                                                            value = DOCS_EXAMPLE))))
+    @ApiResponse(responseCode = "200", description = "The webhook, as stored now")
+    @ApiResponse(
+            responseCode = "404",
+            description = "No webhook with this id for this client",
+            content =
+                    @Content(
+                            mediaType = "application/problem+json",
+                            schema = @Schema(ref = "#/components/schemas/Problem")))
+    @PutMapping(path = "/{id}", consumes = MediaType.APPLICATION_JSON_VALUE)
+    WebhookResponse replaceWebhook(
+            AuthenticatedClient client, @PathVariable UUID id, @RequestBody WebhookRequest request) {
+        return WebhookResponse.of(webhooks.replaceWebhook(client.clientId(), id, request));
+    }
+
     @Operation(summary = "Delete the webhook with this id")
     @DeleteMapping("/{id}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
@@ -106,7 +141,7 @@ class WebhookController {
                             schema = @Schema(ref = "#/components/schemas/Problem")))
     @GetMapping("/{id}/secret")
     SigningSecretResponse signingSecret(AuthenticatedClient client, @PathVariable UUID id) {
-        return SigningSecretResponse.of(webhooks.currentSigningKey(client.clientId(), id));
+        return SigningSecretResponse.of(webhooks.currentSigningKey(client.clientId(), id), asymmetricSignatures);
     }
 
     @Operation(
@@ -114,7 +149,8 @@ class WebhookController {
             description = "Makes a new signing key (or takes the client's own secret from the body). The key it "
                     + "replaces keeps signing beside the new one for webhooks.signing.rotation-overlap (24 hours "
                     + "by default): each delivery carries one signature per key, so a receiver verifies with either "
-                    + "secret until it switches. At most three keys sign at once.",
+                    + "secret until it switches. At most three keys sign at once: the new one, the one it replaced "
+                    + "and the oldest one still in its overlap.",
             requestBody =
                     @io.swagger.v3.oas.annotations.parameters.RequestBody(
                             required = false,
@@ -127,13 +163,27 @@ class WebhookController {
                     @Content(
                             mediaType = "application/problem+json",
                             schema = @Schema(ref = "#/components/schemas/Problem")))
+    @ApiResponse(
+            responseCode = "404",
+            description = "No webhook with this id for this client",
+            content =
+                    @Content(
+                            mediaType = "application/problem+json",
+                            schema = @Schema(ref = "#/components/schemas/Problem")))
+    @ApiResponse(
+            responseCode = "409",
+            description = "The webhook kept changing under concurrent requests; send it again",
+            content =
+                    @Content(
+                            mediaType = "application/problem+json",
+                            schema = @Schema(ref = "#/components/schemas/Problem")))
     @PostMapping("/{id}/secret/rotate")
     SigningSecretResponse rotateSigningSecret(
             AuthenticatedClient client,
             @PathVariable UUID id,
             @RequestBody(required = false) RotateSecretRequest request) {
         String chosen = request == null ? null : request.key();
-        return SigningSecretResponse.of(webhooks.rotateSigningKey(client.clientId(), id, chosen));
+        return SigningSecretResponse.of(webhooks.rotateSigningKey(client.clientId(), id, chosen), asymmetricSignatures);
     }
 
     @Operation(summary = "Delete the client's webhook, whatever its id")

@@ -10,15 +10,20 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 /** Registers, shows and deletes a client's one webhook, and keeps the keys that sign its deliveries. */
 @Service
 public class WebhookService {
+
+    private static final Logger log = LoggerFactory.getLogger(WebhookService.class);
 
     private static final int MAX_OPENED = 10_000;
     private static final Duration OPENED_UNUSED_FOR = Duration.ofHours(1);
@@ -65,6 +70,46 @@ public class WebhookService {
                 .orElseThrow(() -> new WebhookAlreadyExists(
                         webhooks.findIdByClient(clientId).orElse(null)));
         return webhook(id, clientId, valid, secrets, createdAt);
+    }
+
+    /**
+     * Replaces the webhook's configuration in one statement: deliveries pending or made from now on follow the new
+     * one at their next attempt (on every instance: the claim carries the revision); an attempt already in flight
+     * ends with the old one. The signing keys are kept. Validated outside any transaction, as a registration is.
+     *
+     * @throws com.idexa.webhooks.web.InvalidRequest when the request breaks a rule; nothing changes then
+     * @throws WebhookNotFound for another client's webhook, or one deleted meanwhile
+     */
+    Webhook replaceWebhook(UUID clientId, UUID webhookId, WebhookRequest request) {
+        WebhookValidator.ValidWebhook valid = validator.validate(request);
+        for (int tries = 0; tries < MAX_TRIES; tries++) {
+            Webhook current = webhooks.findByIdAndClient(webhookId, clientId).orElseThrow(() -> notFound(webhookId));
+            List<SigningKey> keys = current.secrets().hasSigningKeys()
+                    ? current.secrets().signingKeys()
+                    : List.of(SigningKey.generate(clock.instant()));
+            Webhook replacement =
+                    webhook(webhookId, clientId, valid, valid.secrets().withSigningKeys(keys), current.createdAt());
+            Optional<WebhookRepository.Replaced> replaced = webhooks.replace(replacement, current.revision());
+            if (replaced.isPresent()) {
+                openedById.invalidate(webhookId);
+                return new Webhook(
+                        webhookId,
+                        clientId,
+                        replacement.name(),
+                        replacement.type(),
+                        replacement.method(),
+                        replacement.url(),
+                        replacement.headerAuth(),
+                        replacement.authorizationUrl(),
+                        replacement.authorizationMethod(),
+                        replacement.authorizationResponseTokenAttr(),
+                        replacement.secrets(),
+                        current.createdAt(),
+                        replaced.get().updatedAt(),
+                        replaced.get().revision());
+            }
+        }
+        throw new WebhookChangedConcurrently(webhookId);
     }
 
     private static Webhook webhook(
@@ -130,8 +175,9 @@ public class WebhookService {
 
     /**
      * Replaces the current signing key with a new one; the one replaced keeps signing beside it for
-     * {@code webhooks.signing.rotation-overlap}. At most {@value #MAX_SIGNING_KEYS} keys sign at once: a rotation
-     * during two overlaps ends the oldest one early.
+     * {@code webhooks.signing.rotation-overlap}. At most {@value #MAX_SIGNING_KEYS} keys sign at once: the new one,
+     * the one it replaced, and the oldest one still in its overlap (the one receivers most likely still hold). A key
+     * that was current only between two rotations inside one overlap stops signing when a third one comes.
      *
      * @param chosenSecret the client's own secret ({@code whsec_} + base64 of 24 to 64 bytes), or {@code null} to
      *     have one made
@@ -139,6 +185,7 @@ public class WebhookService {
      * @throws InvalidRequest when the chosen secret breaks a rule
      * @throws WebhookNotFound for another client's webhook or none
      */
+    @Transactional
     SigningKey rotateSigningKey(UUID clientId, UUID webhookId, String chosenSecret) {
         byte[] chosen = null;
         if (chosenSecret != null) {
@@ -148,27 +195,36 @@ public class WebhookService {
                 throw new InvalidRequest("key", "key " + e.getMessage());
             }
         }
-        for (int tries = 0; tries < MAX_TRIES; tries++) {
-            Webhook webhook = webhooks.findByIdAndClient(webhookId, clientId).orElseThrow(() -> notFound(webhookId));
-            Instant now = clock.instant();
-            SigningKey fresh = chosen == null ? SigningKey.generate(now) : SigningKey.withSecret(chosen, now);
-            List<SigningKey> keys = new ArrayList<>();
-            keys.add(fresh);
-            List<SigningKey> before =
-                    webhook.secrets().hasSigningKeys() ? webhook.secrets().signingKeys() : List.of();
-            for (SigningKey key : before) {
-                SigningKey previous = key.retiresAt() == null ? key.retiringAt(now.plus(rotationOverlap)) : key;
-                if (previous.signsAt(now) && keys.size() < MAX_SIGNING_KEYS) {
-                    keys.add(previous);
+        // Locked: concurrent rotations of one webhook take turns instead of failing each other.
+        Webhook webhook =
+                webhooks.findByIdAndClientForUpdate(webhookId, clientId).orElseThrow(() -> notFound(webhookId));
+        Instant now = clock.instant();
+        SigningKey fresh = chosen == null ? SigningKey.generate(now) : SigningKey.withSecret(chosen, now);
+        List<SigningKey> previous = new ArrayList<>(); // newest first, as stored
+        if (webhook.secrets().hasSigningKeys()) {
+            for (SigningKey key : webhook.secrets().signingKeys()) {
+                SigningKey retiring = key.retiresAt() == null ? key.retiringAt(now.plus(rotationOverlap)) : key;
+                if (retiring.signsAt(now) && !Arrays.equals(retiring.secret(), fresh.secret())) {
+                    previous.add(retiring);
                 }
             }
-            if (webhooks.replaceSecrets(
-                    webhookId, webhook.revision(), webhook.secrets().withSigningKeys(keys))) {
-                openedById.invalidate(webhookId);
-                return fresh;
-            }
         }
-        throw new WebhookChangedConcurrently(webhookId);
+        while (previous.size() > MAX_SIGNING_KEYS - 1) {
+            previous.remove(previous.size() - 2); // keep the one just replaced and the oldest
+        }
+        List<SigningKey> keys = new ArrayList<>();
+        keys.add(fresh);
+        keys.addAll(previous);
+        if (!webhooks.replaceSigningKeys(webhookId, webhook.revision(), keys)) {
+            throw new WebhookChangedConcurrently(webhookId); // not while the row is locked; a guard all the same
+        }
+        openedById.invalidate(webhookId);
+        log.info(
+                "Signing key of webhook {} (client {}) rotated; {} previous key(s) still sign",
+                webhookId,
+                clientId,
+                previous.size());
+        return fresh;
     }
 
     /**
@@ -183,8 +239,8 @@ public class WebhookService {
             if (webhook.secrets().hasSigningKeys()) {
                 return Optional.of(webhook);
             }
-            WebhookSecrets secrets = webhook.secrets().withSigningKeys(List.of(SigningKey.generate(clock.instant())));
-            if (webhooks.replaceSecrets(webhook.id(), webhook.revision(), secrets)) {
+            if (webhooks.replaceSigningKeys(
+                    webhook.id(), webhook.revision(), List.of(SigningKey.generate(clock.instant())))) {
                 return webhooks.findById(webhook.id());
             }
             Optional<Webhook> again = webhooks.findById(webhook.id());

@@ -32,6 +32,21 @@ class AdminApiTest extends IntegrationTest {
     }
 
     @Test
+    void aKeyShownOnceIsNeverCachedNorMadeWhenTheAnswerCouldNotBeRead() {
+        TestHttp.Response created = admin().post("/admin/clients", "{\"name\": \"Cached\"}");
+        assertThat(created.header("Cache-Control")).isEqualTo("no-store");
+
+        TestHttp.Response html =
+                admin().header("Accept", "text/html").post("/admin/clients", "{\"name\": \"Unreadable answer\"}");
+
+        assertThat(html.status()).isEqualTo(406);
+        assertThat(jdbc.sql("SELECT count(*) FROM clients WHERE name = 'Unreadable answer'")
+                        .query(Long.class)
+                        .single())
+                .isZero();
+    }
+
+    @Test
     void storesOnlyAHashOfTheKey() {
         String apiKey = admin().post("/admin/clients", "{\"name\": \"Hashed\"}")
                 .json()

@@ -37,7 +37,7 @@ import tools.jackson.databind.JsonNode;
         })
 class EndpointHealthTest extends DeliveryTestSupport {
 
-    static final String OPERATOR_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    static final String OPERATOR_SECRET = "whsec_6sg18UqafnDHhxVdsCOCWgE1tmuRUH5PXt194hZbOjg=";
 
     /** Stands in for the operators' endpoint; it lives as long as the test context. */
     private static final TestReceiver OPERATOR = TestReceiver.start();

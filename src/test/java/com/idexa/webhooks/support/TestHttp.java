@@ -51,6 +51,10 @@ public final class TestHttp {
         return send("POST", path, json, "application/json");
     }
 
+    public Response put(String path, String json) {
+        return send("PUT", path, json, "application/json");
+    }
+
     public Response send(String method, String path, String body, String contentType) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
                 .method(

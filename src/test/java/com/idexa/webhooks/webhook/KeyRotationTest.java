@@ -72,6 +72,7 @@ class KeyRotationTest {
         ConfigurableApplicationContext withA = start(KEY_A, "");
         UUID first = registerWebhook(withA);
         UUID second = registerWebhook(withA);
+        String signingSecret = signingSecret(withA, first);
         withA.close();
 
         ConfigurableApplicationContext rotated = start(KEY_B, KEY_A);
@@ -81,6 +82,9 @@ class KeyRotationTest {
                 .untilAsserted(() -> assertThat(storedBoxes(rotated))
                         .hasSize(2)
                         .allSatisfy(box -> assertThat(header(box)).isEqualTo(version2Header(KEY_B))));
+        assertThat(storedKeyBoxes(rotated))
+                .hasSize(2)
+                .allSatisfy(box -> assertThat(header(box)).isEqualTo(version2Header(KEY_B)));
         await().atMost(Duration.ofSeconds(10))
                 .untilAsserted(() ->
                         assertThat(output).contains("re-sealed 2 webhook secrets with the current encryption key"));
@@ -89,6 +93,7 @@ class KeyRotationTest {
         ConfigurableApplicationContext onlyB = start(KEY_B, "");
         assertThat(openedSecret(onlyB, first)).isEqualTo(SECRET);
         assertThat(openedSecret(onlyB, second)).isEqualTo(SECRET);
+        assertThat(signingSecret(onlyB, first)).isEqualTo(signingSecret);
         assertThat(output).doesNotContain(KEY_A).doesNotContain(KEY_B).doesNotContain("rotate-SECRET");
     }
 
@@ -153,8 +158,8 @@ class KeyRotationTest {
         ConfigurableApplicationContext context = start(KEY_B, KEY_A);
         UUID id = registerWebhook(context);
         WebhookRepository repository = context.getBean(WebhookRepository.class);
-        WebhookRepository.SealedSecrets read =
-                new WebhookRepository.SealedSecrets(id, storedBoxes(context).get(0));
+        WebhookRepository.SealedSecrets read = new WebhookRepository.SealedSecrets(
+                id, storedBoxes(context).get(0), storedKeyBoxes(context).get(0));
 
         assertThat(repository.reseal(read)).isTrue();
         byte[] afterFirst = storedBoxes(context).get(0);
@@ -162,7 +167,7 @@ class KeyRotationTest {
         assertThat(storedBoxes(context)).singleElement().isEqualTo(afterFirst);
 
         context.getBean(JdbcClient.class).sql("DELETE FROM webhooks").update();
-        assertThat(repository.reseal(new WebhookRepository.SealedSecrets(id, afterFirst)))
+        assertThat(repository.reseal(new WebhookRepository.SealedSecrets(id, afterFirst, null)))
                 .isFalse();
         assertThat(storedBoxes(context)).isEmpty();
     }
@@ -241,6 +246,23 @@ class KeyRotationTest {
     private static List<byte[]> storedBoxes(ConfigurableApplicationContext context) {
         return context.getBean(JdbcClient.class)
                 .sql("SELECT secrets FROM webhooks")
+                .query(byte[].class)
+                .list();
+    }
+
+    private static String signingSecret(ConfigurableApplicationContext context, UUID webhookId) {
+        return context.getBean(WebhookService.class)
+                .webhookForDelivery(webhookId, 1)
+                .orElseThrow()
+                .secrets()
+                .signingKeys()
+                .get(0)
+                .secretText();
+    }
+
+    private static List<byte[]> storedKeyBoxes(ConfigurableApplicationContext context) {
+        return context.getBean(JdbcClient.class)
+                .sql("SELECT signing_keys FROM webhooks")
                 .query(byte[].class)
                 .list();
     }

@@ -16,7 +16,13 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.springframework.test.context.TestPropertySource;
 
-/** With a short configured overlap, the replaced secret stops signing once it ends: only the new one is sent. */
+/**
+ * With a short configured overlap, the replaced secret stops signing once it ends: only the new one is sent.
+ *
+ * <p>Only settings that travel with the stored keys may differ here: every test context's dispatcher claims from the
+ * one test database, so a per-instance setting (such as {@code webhooks.signing.asymmetric}) would decide other
+ * tests' deliveries too. That one is tested on {@code WebhookSignatures} itself.
+ */
 @TestPropertySource(properties = "webhooks.signing.rotation-overlap=2s")
 class RotationOverlapEndsTest extends DeliveryTestSupport {
 
@@ -50,7 +56,6 @@ class RotationOverlapEndsTest extends DeliveryTestSupport {
                     });
 
             Received request = last.get();
-            assertThat(SignedDeliveriesTest.entries(request, "v1a")).hasSize(1);
             assertThatThrownBy(() -> SignedDeliveriesTest.verifyHmac(old, request))
                     .isInstanceOf(WebhookVerificationException.class);
             try {

@@ -10,15 +10,18 @@ import com.idexa.webhooks.support.DeliveryTestSupport;
 import com.idexa.webhooks.support.TestHttp;
 import com.idexa.webhooks.support.TestReceiver;
 import com.idexa.webhooks.support.TestReceiver.Received;
+import com.idexa.webhooks.support.TestReceiver.Reply;
 import com.standardwebhooks.exceptions.EmptyWebhookSecretException;
 import com.standardwebhooks.exceptions.WebhookVerificationException;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyFactory;
 import java.security.PublicKey;
+import java.security.SecureRandom;
 import java.security.Signature;
 import java.security.spec.X509EncodedKeySpec;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
@@ -26,11 +29,14 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Deliveries carry Standard Webhooks signatures that code we did not write accepts: the reference library
@@ -39,6 +45,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * receiver got it.
  */
 class SignedDeliveriesTest extends DeliveryTestSupport {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     /** A document with characters outside ASCII: the signature covers the bytes, not the characters. */
     private static final String DOCUMENT = "{\"id\": \"%s\", \"status\": 1, \"statusDesc\": \"Prêt ✓ 📄\"}";
@@ -159,8 +167,7 @@ class SignedDeliveriesTest extends DeliveryTestSupport {
         // Another instance rotates: the row changes, this instance's memory is not told.
         Webhook webhook = repository.findById(id).orElseThrow();
         SigningKey elsewhere = SigningKey.generate(Instant.now());
-        assertThat(repository.replaceSecrets(
-                        id, webhook.revision(), webhook.secrets().withSigningKeys(List.of(elsewhere))))
+        assertThat(repository.replaceSigningKeys(id, webhook.revision(), List.of(elsewhere)))
                 .isTrue();
 
         Received request = deliverAndReceive("doc-after-remote-rotation");
@@ -170,29 +177,32 @@ class SignedDeliveriesTest extends DeliveryTestSupport {
     }
 
     @Test
-    void atMostThreeKeysSignAtOnce() throws Exception {
+    void atMostThreeKeysSignAtOnceAndTheOriginalOneStaysAmongThem() throws Exception {
         String webhookId = registerWebhook(client, simpleWebhook("POST", receiver.url("/cb/:id")));
-        JsonKeys first = secret(webhookId);
+        String rotate = "/document_webhooks/" + webhookId + "/secret/rotate";
+        JsonKeys original = secret(webhookId);
+        List<String> rotated = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            assertThat(http().apiKey(client.apiKey())
-                            .post("/document_webhooks/" + webhookId + "/secret/rotate", "")
-                            .status())
-                    .isEqualTo(200);
+            TestHttp.Response response = http().apiKey(client.apiKey()).post(rotate, "");
+            assertThat(response.status()).as(response.body()).isEqualTo(200);
+            rotated.add(response.json().get("key").asString());
         }
-        JsonKeys current = secret(webhookId);
 
         Received request = deliverAndReceive("doc-three-keys");
 
         assertThat(entries(request, "v1")).hasSize(3);
         assertThat(entries(request, "v1a")).hasSize(3);
-        verifyHmac(current.key(), request);
-        assertThatThrownBy(() -> verifyHmac(first.key(), request)).isInstanceOf(WebhookVerificationException.class);
+        verifyHmac(rotated.get(2), request); // current
+        verifyHmac(rotated.get(1), request); // the one it replaced
+        verifyHmac(original.key(), request); // the one receivers most likely still hold
+        assertThatThrownBy(() -> verifyHmac(rotated.get(0), request)) // current only between two rotations
+                .isInstanceOf(WebhookVerificationException.class);
     }
 
     @Test
     void aClientMayChooseItsSecret() throws Exception {
         String webhookId = registerWebhook(client, simpleWebhook("POST", receiver.url("/cb/:id")));
-        String chosen = "whsec_" + Base64.getEncoder().encodeToString(bytes(24, 7));
+        String chosen = "whsec_" + Base64.getEncoder().encodeToString(randomBytes(24));
 
         TestHttp.Response rotated = http().apiKey(client.apiKey())
                 .post("/document_webhooks/" + webhookId + "/secret/rotate", "{\"key\": \"" + chosen + "\"}");
@@ -214,6 +224,8 @@ class SignedDeliveriesTest extends DeliveryTestSupport {
                 "whsec_not base64!",
                 "whsec_" + Base64.getEncoder().encodeToString(bytes(23, 2)),
                 "whsec_" + Base64.getEncoder().encodeToString(bytes(65, 3)),
+                "whsec_" + Base64.getEncoder().encodeToString(bytes(32, 0)), // one byte repeated
+                "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", // the specification's example
                 "whsec_\\u0000");
         for (String key : refused) {
             TestHttp.Response response = http().apiKey(client.apiKey()).post(rotate, "{\"key\": \"" + key + "\"}");
@@ -302,8 +314,10 @@ class SignedDeliveriesTest extends DeliveryTestSupport {
     @Test
     void aWebhookStoredBeforeSigningGetsAKeyWhenFirstUsed() throws Exception {
         UUID webhookId = UUID.randomUUID();
-        byte[] sealed = secretBox.seal(
-                "{\"headers\": null, \"authorization\": null}".getBytes(StandardCharsets.UTF_8),
+        byte[] sealed = secretBox.seal( // every field a release before V6 wrote
+                ("{\"headers\": {\"X-Tenant\": \"t-1\"}, \"authorization\": \"Bearer fixed\", "
+                                + "\"authorizationHeaders\": null, \"authorizationBody\": null}")
+                        .getBytes(StandardCharsets.UTF_8),
                 "webhooks.secrets:" + webhookId);
         jdbc.sql("INSERT INTO webhooks (id, client_id, name, type, method, url, secrets, created_at, updated_at) "
                         + "VALUES (?, ?, 'old', 0, 'POST', ?, ?, now(), now())")
@@ -315,6 +329,100 @@ class SignedDeliveriesTest extends DeliveryTestSupport {
         JsonKeys keys = secret(webhookId.toString());
         verifyHmac(keys.key(), request);
         assertThat(verifiesEd25519(keys.publicKey(), request)).isTrue();
+        assertThat(request.header("Authorization")).isEqualTo("Bearer fixed");
+        assertThat(request.header("X-Tenant")).isEqualTo("t-1");
+        TestHttp.Response rotated =
+                http().apiKey(client.apiKey()).post("/document_webhooks/" + webhookId + "/secret/rotate", "");
+        assertThat(rotated.status()).as(rotated.body()).isEqualTo(200);
+        verifyHmac(keys.key(), deliverAndReceive("doc-old-webhook-rotated"));
+    }
+
+    @Test
+    void aReleaseBeforeSigningStillReadsTheStoredSecrets() {
+        String webhookId = registerWebhook(client, """
+                {"name": "n", "type": 0, "method": "POST", "url": "%s", "headers": {"X-Tenant": "t-1"},
+                 "authorization": "Bearer fixed"}""".formatted(receiver.url("/cb/:id")));
+        http().apiKey(client.apiKey()).post("/document_webhooks/" + webhookId + "/secret/rotate", "");
+        UUID id = UUID.fromString(webhookId);
+        byte[] stored = jdbc.sql("SELECT secrets FROM webhooks WHERE id = ?")
+                .param(id)
+                .query(byte[].class)
+                .single();
+
+        String opened = new String(secretBox.open(stored, "webhooks.secrets:" + id), StandardCharsets.UTF_8);
+
+        // Exactly the fields releases before V6 read (with unknown fields refused): the keys are sealed apart.
+        assertThat(JSON.readTree(opened).propertyNames())
+                .containsExactlyInAnyOrder("headers", "authorization", "authorizationHeaders", "authorizationBody");
+    }
+
+    @Test
+    void concurrentRotationsAllSucceedAndThreeKeysSign() throws Exception {
+        String webhookId = registerWebhook(client, simpleWebhook("POST", receiver.url("/cb/:id")));
+        String rotate = "/document_webhooks/" + webhookId + "/secret/rotate";
+        List<CompletableFuture<TestHttp.Response>> calls = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            calls.add(CompletableFuture.supplyAsync(
+                    () -> http().apiKey(client.apiKey()).post(rotate, "")));
+        }
+        List<String> issued = new ArrayList<>();
+        for (CompletableFuture<TestHttp.Response> call : calls) {
+            TestHttp.Response response = call.get(60, TimeUnit.SECONDS);
+            assertThat(response.status()).as(response.body()).isEqualTo(200);
+            issued.add(response.json().get("key").asString());
+        }
+
+        JsonKeys current = secret(webhookId);
+        Received request = deliverAndReceive("doc-after-burst");
+
+        assertThat(issued).contains(current.key()).doesNotHaveDuplicates();
+        assertThat(entries(request, "v1")).hasSize(3);
+        verifyHmac(current.key(), request);
+    }
+
+    @Test
+    void aRequestSentAgainAfterA401IsSignedWithItsOwnTimestamp() throws Exception {
+        try (TestReceiver tokens = TestReceiver.start()) {
+            tokens.byDefault(request -> Reply.json(200, "{\"access_token\": \"t-" + UUID.randomUUID() + "\"}"));
+            receiver.replies(Reply.status(401));
+            String webhookId = registerWebhook(client, """
+                    {"name": "n", "type": 0, "method": "POST", "url": "%s", "headerAuth": "Bearer",
+                     "authorizationUrl": "%s"}""".formatted(receiver.url("/cb/:id"), tokens.url("/login")));
+            JsonKeys keys = secret(webhookId);
+
+            deliverAndReceive("doc-401");
+            List<Received> requests = awaitRequests(2);
+
+            for (Received request : requests) {
+                verifyHmac(keys.key(), request);
+                assertThat(verifiesEd25519(keys.publicKey(), request)).isTrue();
+            }
+            assertThat(requests.get(1).header("Authorization"))
+                    .isNotEqualTo(requests.get(0).header("Authorization"));
+        }
+    }
+
+    @Test
+    void secretsAreNeverCachedAndAnUnacceptableAnswerTypeChangesNothing() {
+        String webhookId = registerWebhook(client, simpleWebhook("POST", receiver.url("/cb/:id")));
+        JsonKeys before = secret(webhookId);
+
+        TestHttp.Response shown = http().apiKey(client.apiKey()).get("/document_webhooks/" + webhookId + "/secret");
+        TestHttp.Response html = http().apiKey(client.apiKey())
+                .header("Accept", "text/html")
+                .post("/document_webhooks/" + webhookId + "/secret/rotate", "");
+
+        assertThat(shown.header("Cache-Control")).isEqualTo("no-store");
+        assertThat(html.status()).isEqualTo(406);
+        assertThat(secret(webhookId)).isEqualTo(before);
+    }
+
+    @Test
+    void withoutAsymmetricSignaturesNoPublicKeyIsShown() {
+        SigningKey key = SigningKey.generate(Instant.now());
+
+        assertThat(SigningSecretResponse.of(key, false).publicKey()).isNull();
+        assertThat(SigningSecretResponse.of(key, true).publicKey()).isEqualTo(key.publicKeyText());
     }
 
     // --- helpers
@@ -388,6 +496,12 @@ class SignedDeliveriesTest extends DeliveryTestSupport {
         headers.keySet().removeIf(key -> key.equalsIgnoreCase(name));
         headers.put(name, List.of(value));
         return new Received(request.method(), request.path(), headers, request.body(), request.at());
+    }
+
+    private static byte[] randomBytes(int length) {
+        byte[] bytes = new byte[length];
+        new SecureRandom().nextBytes(bytes);
+        return bytes;
     }
 
     private static byte[] bytes(int length, int seed) {

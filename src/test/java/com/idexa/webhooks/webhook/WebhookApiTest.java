@@ -130,8 +130,8 @@ class WebhookApiTest extends IntegrationTest {
         assertThat(second.contentType()).isEqualTo("application/problem+json");
         assertThat(second.json().get("existingWebhookId").asString()).isEqualTo(existing);
         assertThat(second.json().get("detail").asString())
-                .contains("Delete it first")
-                .contains(existing);
+                .contains("PUT /document_webhooks/" + existing)
+                .contains("DELETE /document_webhooks/" + existing);
     }
 
     @Test
