@@ -228,6 +228,29 @@ class EndpointHealthTest extends DeliveryTestSupport {
     }
 
     @Test
+    void aFailingOperatorEndpointNeitherHoldsUpTheDisablingNorLosesTheNotification() {
+        ClientService.IssuedKey client = newClient();
+        TestReceiver receiver = receiver().replies(TestReceiver.Reply.status(410));
+        String webhookId = registerWebhook(client, simpleWebhook("POST", receiver.url("/cb/:id")));
+        OPERATOR.replies(TestReceiver.Reply.status(503));
+
+        deliver(client, "gone-first");
+
+        awaitState(client, webhookId, "DISABLED");
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> OPERATOR.received().stream()
+                                .filter(request -> request.body().contains(webhookId))
+                                .count()
+                        == 2); // refused once, then tried again
+        List<String> ids = OPERATOR.received().stream()
+                .filter(request -> request.body().contains(webhookId))
+                .map(request -> request.header("webhook-id"))
+                .distinct()
+                .toList();
+        assertThat(ids).as("one message id across tries").hasSize(1);
+    }
+
+    @Test
     void statusAndEnableAreTheCallersOwnWebhookOnlyUnderEveryAlias() {
         ClientService.IssuedKey owner = newClient();
         String webhookId =
