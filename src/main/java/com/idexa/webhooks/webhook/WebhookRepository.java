@@ -5,6 +5,7 @@ import com.idexa.webhooks.signing.SigningKey;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -44,19 +45,11 @@ class WebhookRepository {
         return jdbc.sql("INSERT INTO webhooks (" + COLUMNS
                         + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), now(), 1) "
                         + "ON CONFLICT (client_id) DO NOTHING RETURNING created_at")
-                .params(
-                        webhook.id(),
-                        webhook.clientId(),
-                        webhook.name(),
-                        webhook.type(),
-                        webhook.method(),
-                        webhook.url(),
-                        webhook.headerAuth(),
-                        webhook.authorizationUrl(),
-                        webhook.authorizationMethod(),
-                        webhook.authorizationResponseTokenAttr(),
-                        sealed,
-                        signingKeys)
+                .param(webhook.id())
+                .param(webhook.clientId())
+                .params(configuration(webhook))
+                .param(sealed)
+                .param(signingKeys)
                 .query(OffsetDateTime.class)
                 .optional();
     }
@@ -128,20 +121,12 @@ class WebhookRepository {
                         + "authorization_url = ?, authorization_method = ?, authorization_response_token_attr = ?, "
                         + "secrets = ?, signing_keys = ?, updated_at = now(), revision = revision + 1 "
                         + "WHERE id = ? AND client_id = ? AND revision = ? RETURNING updated_at, revision")
-                .params(
-                        webhook.name(),
-                        webhook.type(),
-                        webhook.method(),
-                        webhook.url(),
-                        webhook.headerAuth(),
-                        webhook.authorizationUrl(),
-                        webhook.authorizationMethod(),
-                        webhook.authorizationResponseTokenAttr(),
-                        sealed,
-                        signingKeys,
-                        webhook.id(),
-                        webhook.clientId(),
-                        expectedRevision)
+                .params(configuration(webhook))
+                .param(sealed)
+                .param(signingKeys)
+                .param(webhook.id())
+                .param(webhook.clientId())
+                .param(expectedRevision)
                 .query((rs, row) ->
                         new Replaced(rs.getObject("updated_at", OffsetDateTime.class), rs.getInt("revision")))
                 .optional();
@@ -264,6 +249,19 @@ class WebhookRepository {
                 rs.getObject("created_at", OffsetDateTime.class),
                 rs.getObject("updated_at", OffsetDateTime.class),
                 rs.getInt("revision"));
+    }
+
+    /** The columns a client configures, in the order of {@link #COLUMNS} from {@code name} on. */
+    private static List<Object> configuration(Webhook webhook) {
+        return Arrays.asList(
+                webhook.name(),
+                webhook.type(),
+                webhook.method(),
+                webhook.url(),
+                webhook.headerAuth(),
+                webhook.authorizationUrl(),
+                webhook.authorizationMethod(),
+                webhook.authorizationResponseTokenAttr());
     }
 
     private byte[] sealSecrets(UUID id, WebhookSecrets secrets) {

@@ -286,29 +286,17 @@ class SignedDeliveriesTest extends DeliveryTestSupport {
     }
 
     @Test
-    void theWebhookObjectStaysAsDocumented() {
+    void theWebhookObjectShowsNoSigningKey() {
+        // Its fields are exactly the documentation's (WebhookApiTest); the keys have their own resource.
         String webhookId = registerWebhook(client, simpleWebhook("POST", receiver.url("/cb/:id")));
+        String key = secret(webhookId).key();
 
-        TestHttp.Response shown = http().apiKey(client.apiKey()).get("/document_webhooks/" + webhookId);
-
-        assertThat(shown.body()).doesNotContain("whsec_").doesNotContain("whpk_");
-        assertThat(shown.json().propertyNames())
-                .containsExactlyInAnyOrder(
-                        "id",
-                        "clientId",
-                        "name",
-                        "type",
-                        "method",
-                        "headers",
-                        "headerAuth",
-                        "url",
-                        "authorization",
-                        "authorizationUrl",
-                        "authorizationMethod",
-                        "authorizationHeaders",
-                        "authorizationResponseTokenAttr",
-                        "createdAt",
-                        "updatedAt");
+        for (String path : List.of("/document_webhooks/" + webhookId, "/document_webhooks")) {
+            assertThat(http().apiKey(client.apiKey()).get(path).body())
+                    .doesNotContain(key.substring("whsec_".length()))
+                    .doesNotContain("whsec_")
+                    .doesNotContain("whpk_");
+        }
     }
 
     @Test
