@@ -36,15 +36,28 @@ class DeliveryLogController {
     @Operation(
             summary = "List deliveries, newest first",
             description = "Filter by status (PENDING, SUCCEEDED, FAILED, CANCELLED, or HELD: pending while the "
-                    + "webhook's endpoint is DISABLED) or documentId; page with cursor.")
+                    + "webhook's endpoint is DISABLED), documentId, or before (deliveries created before this "
+                    + "ISO-8601 time, e.g. 2026-11-29T20:00:00Z); page with cursor.")
     @GetMapping("/deliveries")
     DeliveryView.Page listDeliveries(
             AuthenticatedClient client,
             @RequestParam(required = false) DeliveryStatus status,
             @RequestParam(required = false) String documentId,
+            @RequestParam(required = false) String before,
             @RequestParam(required = false) String cursor,
             @RequestParam(required = false) Integer limit) {
-        return deliveries.listDeliveries(client.clientId(), status, documentId, cursor, limit);
+        return deliveries.listDeliveries(client.clientId(), status, documentId, before, cursor, limit);
+    }
+
+    @Operation(
+            summary = "Deliveries and attempts per hour, for the last 24 hours",
+            description = "hours: 24 entries, oldest first, each the hour's start; deliveries counted by their status "
+                    + "now, by the hour they were created; attempts by the hour they were made, with their p50 and "
+                    + "p95 duration (null without attempts). Attempts of deliveries created more than 48 hours "
+                    + "before are not counted.")
+    @GetMapping("/deliveries/stats")
+    DeliveryView.Stats deliveryStats(AuthenticatedClient client) {
+        return deliveries.stats(client.clientId());
     }
 
     @Operation(summary = "Show a delivery with all its attempts")

@@ -125,6 +125,58 @@ class DeliveryLogRepository {
                         SELECT id, created_at, client_id, event_id, event_created_at, now(), attempt_count FROM retried""").params(deliveryId, clientId).update() == 1;
     }
 
+    /**
+     * Hour by hour from {@code from} to {@code to}: deliveries by the hour created (index on the client and time),
+     * attempts by the hour made, of the client's deliveries created up to 48 hours before {@code from} (a retry
+     * schedule is about a day), so only a few days' partitions are read.
+     */
+    List<DeliveryView.Hour> hourly(UUID clientId, OffsetDateTime from, OffsetDateTime to) {
+        return jdbc.sql("""
+                        WITH hours AS (
+                            SELECT generate_series(:from, :to - interval '1 hour', interval '1 hour') AS hour
+                        ), made AS (
+                            SELECT date_trunc('hour', d.created_at, 'UTC') AS hour,
+                                   count(*) FILTER (WHERE d.status = 'SUCCEEDED') AS succeeded,
+                                   count(*) FILTER (WHERE d.status = 'FAILED') AS failed,
+                                   count(*) FILTER (WHERE d.status = 'PENDING') AS pending,
+                                   count(*) FILTER (WHERE d.status = 'CANCELLED') AS cancelled
+                            FROM deliveries d
+                            WHERE d.client_id = :client AND d.created_at >= :from AND d.created_at < :to
+                            GROUP BY 1
+                        ), tried AS (
+                            SELECT date_trunc('hour', a.attempted_at, 'UTC') AS hour, count(*) AS attempts,
+                                   percentile_disc(0.5) WITHIN GROUP (ORDER BY a.duration_ms)::bigint AS p50,
+                                   percentile_disc(0.95) WITHIN GROUP (ORDER BY a.duration_ms)::bigint AS p95
+                            FROM deliveries d
+                            JOIN delivery_attempts a ON a.delivery_id = d.id AND a.delivery_created_at = d.created_at
+                            WHERE d.client_id = :client AND d.created_at >= :from - interval '48 hours'
+                              AND d.created_at < :to
+                              AND a.delivery_created_at >= :from - interval '48 hours' AND a.delivery_created_at < :to
+                              AND a.attempted_at >= :from AND a.attempted_at < :to
+                            GROUP BY 1
+                        )
+                        SELECT h.hour, coalesce(m.succeeded, 0) AS succeeded, coalesce(m.failed, 0) AS failed,
+                               coalesce(m.pending, 0) AS pending, coalesce(m.cancelled, 0) AS cancelled,
+                               coalesce(t.attempts, 0) AS attempts, t.p50, t.p95
+                        FROM hours h
+                        LEFT JOIN made m ON m.hour = h.hour
+                        LEFT JOIN tried t ON t.hour = h.hour
+                        ORDER BY h.hour""")
+                .param("client", clientId)
+                .param("from", from)
+                .param("to", to)
+                .query((rs, row) -> new DeliveryView.Hour(
+                        rs.getObject("hour", OffsetDateTime.class),
+                        rs.getLong("succeeded"),
+                        rs.getLong("failed"),
+                        rs.getLong("pending"),
+                        rs.getLong("cancelled"),
+                        rs.getLong("attempts"),
+                        rs.getObject("p50", Long.class),
+                        rs.getObject("p95", Long.class)))
+                .list();
+    }
+
     private static DeliveryView.Item item(ResultSet rs, int row) throws SQLException {
         return new DeliveryView.Item(
                 rs.getObject("id", UUID.class),

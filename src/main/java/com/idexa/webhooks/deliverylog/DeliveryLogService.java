@@ -7,6 +7,7 @@ import com.idexa.webhooks.web.InvalidRequest;
 import com.idexa.webhooks.webhook.WebhookService;
 import java.time.Clock;
 import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
@@ -21,6 +22,7 @@ class DeliveryLogService {
 
     static final int DEFAULT_LIMIT = 20;
     static final int MAX_LIMIT = 100;
+    static final int STATS_HOURS = 24;
 
     private final DeliveryLogRepository log;
     private final EventIntakeService intake;
@@ -43,12 +45,12 @@ class DeliveryLogService {
 
     @Transactional(readOnly = true)
     DeliveryView.Page listDeliveries(
-            UUID clientId, DeliveryStatus status, String documentId, String cursor, Integer limit) {
+            UUID clientId, DeliveryStatus status, String documentId, String before, String cursor, Integer limit) {
         int size = limit == null ? DEFAULT_LIMIT : limit;
         if (size < 1 || size > MAX_LIMIT) {
             throw new InvalidRequest("limit", "limit must be between 1 and " + MAX_LIMIT);
         }
-        LogCursor after = cursor(cursor);
+        LogCursor after = earlier(cursor(cursor), before(before));
         boolean held = log.endpointDisabled(clientId);
         if ((status == DeliveryStatus.HELD && !held) || (status == DeliveryStatus.PENDING && held)) {
             return new DeliveryView.Page(List.of(), null); // pending deliveries are either all held or none
@@ -63,6 +65,35 @@ class DeliveryLogService {
         List<DeliveryView.Item> page = rows.subList(0, size);
         DeliveryView.Item last = page.get(size - 1);
         return new DeliveryView.Page(page, new LogCursor(last.createdAt(), last.id()).encode());
+    }
+
+    /** The last 24 hours, hour by hour, oldest first. */
+    @Transactional(readOnly = true)
+    DeliveryView.Stats stats(UUID clientId) {
+        OffsetDateTime to =
+                OffsetDateTime.now(clock).truncatedTo(ChronoUnit.HOURS).plusHours(1);
+        OffsetDateTime from = to.minusHours(STATS_HOURS);
+        return new DeliveryView.Stats(from, to, log.hourly(clientId, from, to));
+    }
+
+    /** {@code before} as a position in the log: everything created before that time. */
+    private static LogCursor before(String before) {
+        if (before == null) {
+            return null;
+        }
+        try {
+            return new LogCursor(OffsetDateTime.parse(before), new UUID(0, 0));
+        } catch (DateTimeParseException e) {
+            throw new InvalidRequest(
+                    "before", "before must be an ISO-8601 date-time with an offset, such as 2026-11-29T20:00:00Z");
+        }
+    }
+
+    private static LogCursor earlier(LogCursor a, LogCursor b) {
+        if (a == null || b == null) {
+            return a == null ? b : a;
+        }
+        return a.createdAt().isBefore(b.createdAt()) ? a : b;
     }
 
     private static LogCursor cursor(String token) {

@@ -57,4 +57,23 @@ final class DeliveryView {
     record Detail(@JsonUnwrapped Item delivery, List<Attempt> attempts) {}
 
     record Accepted(UUID deliveryId) {}
+
+    /** Deliveries and attempts per hour, {@code hours} oldest first, from {@code from} to {@code to}. */
+    record Stats(OffsetDateTime from, OffsetDateTime to, List<Hour> hours) {}
+
+    /**
+     * One hour: the deliveries created in it by their status now, and the attempts made in it.
+     *
+     * @param p50Ms median attempt duration, {@code null} without attempts
+     * @param p95Ms 95th percentile attempt duration, {@code null} without attempts
+     */
+    record Hour(
+            OffsetDateTime hour,
+            long succeeded,
+            long failed,
+            long pending,
+            long cancelled,
+            long attempts,
+            Long p50Ms,
+            Long p95Ms) {}
 }
