@@ -20,7 +20,7 @@ import tools.jackson.databind.json.JsonMapper;
  * carries events in (HTTP today, a broker tomorrow) reads them here.
  */
 @Component
-class EventReader {
+public class EventReader {
 
     /** One event on the wire. */
     record DocumentEventRequest(
@@ -47,6 +47,17 @@ class EventReader {
         this.single = json.readerFor(DocumentEventRequest.class);
         this.batch = json.readerFor(BatchRequest.class);
         this.validator = validator;
+    }
+
+    /**
+     * One event from its bytes, as the single HTTP call reads it; for carriers other than HTTP (a broker record).
+     *
+     * @param eventIdIfMissing the eventId when the event has none
+     * @throws JacksonException when the bytes are not JSON of the expected shape
+     * @throws InvalidEvent naming each field that breaks a rule
+     */
+    public DocumentEvent read(byte[] body, String eventIdIfMissing) {
+        return readEvent(body).toEvent(eventIdIfMissing);
     }
 
     /**

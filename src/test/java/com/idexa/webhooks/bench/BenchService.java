@@ -40,8 +40,10 @@ final class BenchService implements AutoCloseable {
     private final String base;
     private final Map<String, String> settings;
     private final long readyMillis;
+    private final String log;
 
-    private BenchService(Process process, String base, Map<String, String> settings, long readyMillis) {
+    private BenchService(Process process, String base, Map<String, String> settings, long readyMillis, String log) {
+        this.log = log;
         this.process = process;
         this.base = base;
         this.settings = settings;
@@ -49,6 +51,14 @@ final class BenchService implements AutoCloseable {
     }
 
     static BenchService start(Path jar, String jdbcUrl) throws Exception {
+        return start(jar, jdbcUrl, Map.of(), "bench-service.log");
+    }
+
+    /**
+     * A service with {@code extra} settings on top of the benchmark's (and under {@code BENCH_SERVICE_ARGS}),
+     * logging to {@code target/<log>}.
+     */
+    static BenchService start(Path jar, String jdbcUrl, Map<String, String> extra, String log) throws Exception {
         int port = freePort();
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("server.port", Integer.toString(port));
@@ -59,6 +69,7 @@ final class BenchService implements AutoCloseable {
         settings.put("webhooks.internal-token", INTAKE);
         settings.put("webhooks.outbound.allow-private-networks", "true");
         settings.put("logging.level.root", "WARN");
+        settings.putAll(extra);
         for (String arg : System.getenv().getOrDefault("BENCH_SERVICE_ARGS", "").split("\\s+")) {
             if (arg.startsWith("--") && arg.contains("=")) {
                 settings.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
@@ -77,11 +88,11 @@ final class BenchService implements AutoCloseable {
         long started = System.nanoTime();
         Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
-                .redirectOutput(Path.of("target", "bench-service.log").toFile())
+                .redirectOutput(Path.of("target", log).toFile())
                 .start();
-        BenchService service = new BenchService(process, "http://127.0.0.1:" + port, settings, 0);
+        BenchService service = new BenchService(process, "http://127.0.0.1:" + port, settings, 0, log);
         long ready = service.awaitReady(started);
-        return new BenchService(process, service.base, settings, ready);
+        return new BenchService(process, service.base, settings, ready, log);
     }
 
     long pid() {
@@ -123,7 +134,7 @@ final class BenchService implements AutoCloseable {
             }
             Thread.sleep(20); // polling a child process for readiness: there is nothing to wait on
         }
-        throw new IllegalStateException("the service did not become ready; see target/bench-service.log");
+        throw new IllegalStateException("the service did not become ready; see target/" + log);
     }
 
     /** Registers {@code count} clients, each with a webhook to {@code endpoint(i)} (a URL containing {@code :id}). */

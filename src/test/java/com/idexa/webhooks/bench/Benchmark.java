@@ -49,7 +49,8 @@ public final class Benchmark {
         Path jar = Path.of(args[0]);
         boolean durable = !"off".equals(System.getenv("BENCH_FSYNC"));
         Path reportFile = durable ? Path.of(args[1]) : Path.of("target", "bench-fsync-off.md");
-        List<String> only = args.length > 2 ? List.of(args[2].split(",")) : List.of("2", "3", "4", "5", "6", "7", "8");
+        List<String> only =
+                args.length > 2 ? List.of(args[2].split(",")) : List.of("2", "3", "4", "5", "6", "7", "8", "9");
         long begin = System.nanoTime();
         Report report = new Report();
         try (BenchPostgres postgres = BenchPostgres.start(durable);
@@ -82,6 +83,10 @@ public final class Benchmark {
                 steps.put("6", scenarios::deliveryLog);
                 steps.put("7", scenarios::deadBacklog);
                 steps.put("8", scenarios::retention);
+                steps.put(
+                        "9",
+                        new KafkaIntakeBench(jar, postgres.jdbcUrl(), service, report, new Load(receiver), clients)
+                                ::run);
                 for (Map.Entry<String, Step> step : steps.entrySet()) {
                     if (only.contains(step.getKey())) {
                         run(report, step.getKey(), step.getValue());
