@@ -31,7 +31,9 @@ public record WebhooksProperties(
         @Valid @DefaultValue Api api,
         @Valid @DefaultValue Outbound outbound,
         @Valid @DefaultValue Delivery delivery,
-        @Valid @DefaultValue Signing signing) {
+        @Valid @DefaultValue Signing signing,
+        @Valid @DefaultValue Endpoint endpoint,
+        @Valid @DefaultValue Operator operator) {
 
     /**
      * @param maxBodySize largest request body the client and admin APIs accept
@@ -122,4 +124,31 @@ public record WebhooksProperties(
             }
         }
     }
+
+    /**
+     * When a webhook's endpoint is disabled (its deliveries held until the client enables it again).
+     *
+     * @param disableAfter an endpoint with no successful attempt for this long is disabled (as Svix: 5 days)...
+     * @param disableMinFailures ...once at least this many attempts failed in that time; a 410 Gone disables at once
+     */
+    public record Endpoint(
+            @DefaultValue("5d") Duration disableAfter,
+            @DefaultValue("5") @Min(1) int disableMinFailures) {
+
+        /** The defaults, for code made without Spring. */
+        public static final Endpoint DEFAULTS = new Endpoint(Duration.ofDays(5), 5);
+    }
+
+    /**
+     * Operators are told when an endpoint is disabled or enabled.
+     *
+     * @param notifyUrl receives a signed POST per state change (optional); it goes through the guarded outbound
+     *     client like every call out
+     * @param signingSecret {@code whsec_} and base64: the notification's Standard Webhooks signing key
+     * @param notifyAttempts how many times a notification is tried before it is dropped (logged)
+     */
+    public record Operator(
+            String notifyUrl,
+            String signingSecret,
+            @DefaultValue("3") @Min(1) int notifyAttempts) {}
 }

@@ -1,8 +1,12 @@
 package com.idexa.webhooks.delivery;
 
+import com.idexa.webhooks.config.WebhooksProperties;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -10,6 +14,7 @@ import java.util.UUID;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.support.SqlArrayValue;
 import org.springframework.stereotype.Repository;
@@ -48,6 +53,8 @@ class DeliveryQueue {
                     LIMIT coalesce(room.room, :perClient)
                 ) q
                 WHERE coalesce(room.room, :perClient) > 0
+                  AND NOT EXISTS ( -- a disabled endpoint's deliveries are held: see V7
+                      SELECT 1 FROM endpoint_health h WHERE h.client_id = c.id AND h.state = 'DISABLED')
                 ORDER BY q.next_attempt_at
                 LIMIT :limit
             ), locked AS (
@@ -97,6 +104,12 @@ class DeliveryQueue {
      * with (a lost lease changes nothing), and every attempt is logged either way, in the partition of its
      * delivery's creation time (an intake delivery has its event's {@code created_at}). A delivery that stays
      * PENDING keeps its queue row with the next attempt's time; a finished one leaves the queue.
+     *
+     * <p>ENDPOINT_HEALTH: the same statement keeps each endpoint's health ({@code endpoint_health}, V7): last
+     * success and failure, failures since the last success and when they began; and disables an ACTIVE endpoint
+     * that answered 410 Gone, or has had no success for {@code webhooks.endpoint.disable-after} with at least
+     * {@code disable-min-failures} failed attempts. It returns the owned delivery ids (client_id null) and, with
+     * their client id and reason, the webhooks it disabled.
      */
     /*
      * LOCK_IN_ID_ORDER: the heartbeat's renewal, the recorder's outcomes and the release at shutdown each update
@@ -107,9 +120,9 @@ class DeliveryQueue {
     private static final String RECORD_ATTEMPTS = """
             WITH input AS (
                 SELECT * FROM unnest(:ids, :tokens, :createdAt, :statuses, :failures, :delays, :attemptedAt, :codes,
-                                     :errors, :durations, :methods, :urls, :bodies)
+                                     :errors, :durations, :methods, :urls, :bodies, :webhooks, :health)
                     AS i (id, lease_token, created_at, status, schedule_failures, delay_ms, attempted_at,
-                          status_code, error, duration_ms, method, url, response_body)
+                          status_code, error, duration_ms, method, url, response_body, webhook_id, health)
             ), locked AS (
                 SELECT q.id, q.created_at, i.status, i.schedule_failures, i.delay_ms, i.attempted_at, i.status_code,
                        i.error
@@ -153,8 +166,64 @@ class DeliveryQueue {
                 SELECT i.id, i.created_at, i.attempted_at, i.duration_ms, i.method, i.url, i.status_code, i.error,
                        i.response_body
                 FROM input i -- a delivery's created_at is its event's, as the claim gave it: its partition
+            ), judged AS ( -- ENDPOINT_HEALTH: the attempts that say something about the endpoint
+                SELECT i.webhook_id, i.health, i.attempted_at,
+                       max(i.attempted_at) FILTER (WHERE i.health = 'S') OVER (PARTITION BY i.webhook_id)
+                           AS batch_success_at
+                FROM input i
+                WHERE i.webhook_id IS NOT NULL AND i.health IS NOT NULL
+            ), batch_health AS (
+                SELECT webhook_id,
+                       max(batch_success_at) AS success_at,
+                       max(attempted_at) FILTER (WHERE health <> 'S') AS failure_at,
+                       count(*) FILTER (WHERE health <> 'S' AND attempted_at > coalesce(batch_success_at, '-infinity'))
+                           AS failures,
+                       min(attempted_at) FILTER (WHERE health <> 'S' AND attempted_at > coalesce(batch_success_at,
+                           '-infinity')) AS failing_since,
+                       coalesce(bool_or(health = 'G' AND attempted_at > coalesce(batch_success_at, '-infinity')), false)
+                           AS gone
+                FROM judged GROUP BY webhook_id
+            ), health_locked AS (
+                SELECT h.webhook_id, h.state,
+                       greatest(h.last_success_at, b.success_at) AS last_success_at,
+                       greatest(h.last_failure_at, b.failure_at) AS last_failure_at,
+                       CASE WHEN b.success_at IS NULL THEN h.consecutive_failures + b.failures ELSE b.failures END
+                           AS consecutive_failures,
+                       CASE WHEN b.success_at IS NULL THEN coalesce(h.failing_since, b.failing_since)
+                            ELSE b.failing_since END AS failing_since,
+                       b.gone
+                FROM endpoint_health h JOIN batch_health b ON b.webhook_id = h.webhook_id
+                WHERE h.webhook_id = ANY (:webhooks)
+                ORDER BY h.webhook_id FOR UPDATE OF h -- in one order everywhere: see LOCK_IN_ID_ORDER
+            ), health_judged AS (
+                SELECT l.*, l.state = 'ACTIVE' AND (l.gone OR (l.consecutive_failures >= :disableMinFailures
+                           AND l.failing_since <= now() - CAST(:disableAfterMillis AS bigint) * interval '1 millisecond'))
+                           AS disable
+                FROM health_locked l
+            ), health AS (
+                UPDATE endpoint_health h
+                SET last_success_at = j.last_success_at,
+                    last_failure_at = j.last_failure_at,
+                    consecutive_failures = j.consecutive_failures,
+                    failing_since = j.failing_since,
+                    state = CASE WHEN j.disable THEN 'DISABLED' ELSE h.state END,
+                    disabled_at = CASE WHEN j.disable THEN now() ELSE h.disabled_at END,
+                    reason = CASE
+                        WHEN NOT j.disable THEN h.reason
+                        WHEN j.gone THEN 'the endpoint answered 410 Gone'
+                        ELSE 'no successful attempt since '
+                            || to_char(j.failing_since AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') || ' ('
+                            || j.consecutive_failures || ' attempts failed)'
+                    END
+                FROM health_judged j
+                WHERE h.webhook_id = j.webhook_id
+                RETURNING h.webhook_id, h.client_id, j.disable, h.reason, h.disabled_at
             )
-            SELECT id FROM owned
+            SELECT id, CAST(NULL AS uuid) AS client_id, CAST(NULL AS text) AS reason,
+                   CAST(NULL AS timestamptz) AS disabled_at
+            FROM owned
+            UNION ALL
+            SELECT webhook_id, client_id, reason, disabled_at FROM health WHERE disable
             """;
 
     /** How deep the queue is: every unfinished delivery, those due now, and how long the oldest due one has waited. */
@@ -169,9 +238,21 @@ class DeliveryQueue {
     private static final Logger log = LoggerFactory.getLogger(DeliveryQueue.class);
 
     private final JdbcClient jdbc;
+    private final WebhooksProperties.Endpoint endpointRule;
 
+    @Autowired
+    DeliveryQueue(JdbcClient jdbc, WebhooksProperties properties) {
+        this(jdbc, properties.endpoint());
+    }
+
+    /** With the default endpoint rule (tests that drive the statements alone). */
     DeliveryQueue(JdbcClient jdbc) {
+        this(jdbc, WebhooksProperties.Endpoint.DEFAULTS);
+    }
+
+    DeliveryQueue(JdbcClient jdbc, WebhooksProperties.Endpoint endpointRule) {
         this.jdbc = jdbc;
+        this.endpointRule = endpointRule;
     }
 
     /**
@@ -242,9 +323,20 @@ class DeliveryQueue {
         }
     }
 
-    /** @return the deliveries whose lease was lost (another worker owns them now); their attempts are logged all the same */
-    List<UUID> recordAttempts(List<Outcome> outcomes) {
-        Set<UUID> owned = Set.copyOf(jdbc.sql(RECORD_ATTEMPTS)
+    /**
+     * What recording a batch did.
+     *
+     * @param leaseLost the deliveries whose lease was lost (another worker owns them now); their attempts are logged
+     *     all the same
+     * @param disabled the endpoints this batch disabled
+     */
+    record Recorded(List<UUID> leaseLost, List<EndpointStateChanged> disabled) {}
+
+    /** @see #RECORD_ATTEMPTS */
+    Recorded recordAttempts(List<Outcome> outcomes) {
+        Set<UUID> owned = new HashSet<>();
+        List<EndpointStateChanged> disabled = new ArrayList<>();
+        jdbc.sql(RECORD_ATTEMPTS)
                 .param("ids", column("uuid", outcomes, o -> o.delivery().id()))
                 .param("tokens", column("uuid", outcomes, o -> o.delivery().leaseToken()))
                 .param(
@@ -276,12 +368,45 @@ class DeliveryQueue {
                 .param("methods", column("text", outcomes, o -> o.attempt().method()))
                 .param("urls", column("text", outcomes, o -> o.attempt().url()))
                 .param("bodies", column("text", outcomes, o -> o.attempt().responseBody()))
-                .query(UUID.class)
-                .list());
-        return outcomes.stream()
+                .param("webhooks", column("uuid", outcomes, o -> o.delivery().webhookId()))
+                .param("health", column("text", outcomes, DeliveryQueue::health))
+                .param("disableMinFailures", endpointRule.disableMinFailures())
+                .param("disableAfterMillis", endpointRule.disableAfter().toMillis())
+                .query(rs -> {
+                    UUID id = rs.getObject("id", UUID.class);
+                    UUID client = rs.getObject("client_id", UUID.class);
+                    if (client == null) {
+                        owned.add(id);
+                    } else {
+                        disabled.add(new EndpointStateChanged(
+                                client,
+                                id,
+                                EndpointState.DISABLED,
+                                rs.getString("reason"),
+                                rs.getObject("disabled_at", OffsetDateTime.class)));
+                    }
+                });
+        List<UUID> leaseLost = outcomes.stream()
                 .map(o -> o.delivery().id())
                 .filter(id -> !owned.contains(id))
                 .toList();
+        return new Recorded(leaseLost, disabled);
+    }
+
+    /**
+     * What an attempt says about its endpoint (ENDPOINT_HEALTH): S a success, G 410 Gone, F any other failure (no
+     * answer, a refused token fetch or address included); null when it says nothing (aborted by this service, or
+     * our own error).
+     */
+    private static String health(Outcome outcome) {
+        AttemptRecord attempt = outcome.attempt();
+        if (attempt.interrupted() || AttemptRecord.INTERNAL_ERROR.equals(attempt.metricTag())) {
+            return null;
+        }
+        if (attempt.succeeded()) {
+            return "S";
+        }
+        return Integer.valueOf(410).equals(attempt.statusCode()) ? "G" : "F";
     }
 
     /** One column of a batch as a typed SQL array: a whole batch travels in one parameter. */
@@ -333,6 +458,20 @@ class DeliveryQueue {
                                         .map(ClaimedDelivery::leaseToken)
                                         .toArray()))
                 .update();
+    }
+
+    /** The delivery settings of every client that has any (a partial index holds just those). */
+    Map<UUID, ClientThrottles.Settings> deliverySettings() {
+        Map<UUID, ClientThrottles.Settings> settings = new HashMap<>();
+        jdbc.sql("""
+                        SELECT client_id, max_per_second, max_in_flight FROM endpoint_health
+                        WHERE max_per_second IS NOT NULL OR max_in_flight IS NOT NULL""").query(rs -> {
+            settings.put(
+                    rs.getObject("client_id", UUID.class),
+                    new ClientThrottles.Settings(
+                            (Integer) rs.getObject("max_per_second"), (Integer) rs.getObject("max_in_flight")));
+        });
+        return settings;
     }
 
     Depth depth() {

@@ -8,5 +8,10 @@ public enum DeliveryStatus {
     /** Every retry failed, or the endpoint answered 410 Gone. */
     FAILED,
     /** The client had no webhook when the attempt was due. */
-    CANCELLED
+    CANCELLED,
+    /**
+     * Pending, but its webhook's endpoint is DISABLED: not attempted, no retry spent, until the client enables it.
+     * Only the delivery log shows it; stored, it is PENDING (V7).
+     */
+    HELD
 }

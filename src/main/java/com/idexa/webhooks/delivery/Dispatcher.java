@@ -23,6 +23,7 @@ import org.apache.hc.core5.concurrent.DefaultThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
@@ -39,7 +40,8 @@ import org.springframework.stereotype.Component;
  * <p>Room is bounded three times: {@code max-in-flight} attempts in all, {@code max-in-flight-per-client} for any
  * one client ({@link ClientSlots}), and one probe at a time for a client whose endpoint keeps not answering, with
  * all such probes together capped ({@link ClientBreakers}); so slow or dead endpoints, however many, tie up a
- * bounded share of the room, never all of it.
+ * bounded share of the room, never all of it. A client's own delivery settings lower its room further
+ * ({@link ClientThrottles}), and a client whose endpoint is disabled gets none (the claim skips it).
  *
  * <p>Every claimed attempt ends in a recorded outcome: whatever goes wrong while preparing or sending it is
  * recorded as a failed attempt and scheduled like any failure.
@@ -78,6 +80,12 @@ public class Dispatcher implements SmartLifecycle {
     private final OutcomePolicy policy;
     private final ClientSlots slots;
     private final ClientBreakers breakers;
+    private final ClientThrottles throttles = new ClientThrottles(System::nanoTime);
+    private final ApplicationEventPublisher events;
+    /** Whether the clients' delivery settings have been read, and when (they are read again after a second). */
+    private volatile boolean settingsRead;
+
+    private long settingsReadNanos;
     private final HeldDeliveries held = new HeldDeliveries();
     private final DeliverySignal signal = new DeliverySignal();
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -101,8 +109,10 @@ public class Dispatcher implements SmartLifecycle {
             DeliveryNotifications notifications,
             DeliveryMetrics metrics,
             WebhooksProperties properties,
-            Clock clock) {
+            Clock clock,
+            ApplicationEventPublisher events) {
         this.queue = queue;
+        this.events = events;
         this.sender = sender;
         this.webhooks = webhooks;
         this.notifications = notifications;
@@ -131,7 +141,7 @@ public class Dispatcher implements SmartLifecycle {
         // Unbounded queues, bounded all the same: each task is one of at most max-in-flight held deliveries.
         preparing = Executors.newFixedThreadPool(PREPARING_THREADS, new DefaultThreadFactory("delivery-prepare", true));
         finishing = Executors.newFixedThreadPool(FINISHING_THREADS, new DefaultThreadFactory("delivery-finish", true));
-        recorder = new OutcomeRecorder(queue, outcome -> held.letGo(outcome.delivery()));
+        recorder = new OutcomeRecorder(queue, outcome -> held.letGo(outcome.delivery()), events::publishEvent);
         recorder.start("delivery-outcomes");
         heartbeat = new LeaseHeartbeat(queue, held, settings.lease(), settings.heartbeatInterval());
         heartbeat.start();
@@ -280,10 +290,19 @@ public class Dispatcher implements SmartLifecycle {
         }
         lastClaimNanos = System.nanoTime();
         int want = Math.min(free, settings.claimBatchSize());
+        readDeliverySettings();
         long claimStarted = System.nanoTime();
-        List<ClaimedDelivery> batch =
-                queue.claim(want, slots.perClient(), breakers.room(slots), settings.lease(), UUID.randomUUID());
+        List<ClaimedDelivery> batch = queue.claim(
+                want,
+                slots.perClient(),
+                throttles.limit(breakers.room(slots), slots.perClient(), slots),
+                settings.lease(),
+                UUID.randomUUID());
         breakers.claimed(batch.stream().map(ClaimedDelivery::clientId).collect(Collectors.toSet()));
+        throttles.claimed(batch.stream()
+                .filter(delivery -> delivery.status() == DeliveryStatus.PENDING)
+                .map(ClaimedDelivery::clientId)
+                .toList());
         long leaseValidUntil = claimStarted + settings.lease().toNanos();
         if (!running || Thread.currentThread() != loop) {
             queue.release(batch.stream()
@@ -312,7 +331,39 @@ public class Dispatcher implements SmartLifecycle {
             }
         }
         backlog = batch.size() == want;
-        return backlog ? Duration.ZERO : settings.pollInterval();
+        if (backlog) {
+            return Duration.ZERO;
+        }
+        Duration untilTokens = throttles.untilTokens();
+        return untilTokens != null && untilTokens.compareTo(settings.pollInterval()) < 0
+                ? untilTokens.plusMillis(1) // zero would mean "more is due now": wait at least a moment
+                : settings.pollInterval();
+    }
+
+    /** A client changed its delivery settings here: the next claim reads them (other instances within a second). */
+    public void deliverySettingsChanged() {
+        settingsRead = false;
+        signal.signal();
+    }
+
+    /**
+     * Reads the clients' delivery settings at most once a second (marked read before the query, so a change
+     * committed meanwhile is read at the next claim). A failed read keeps the last ones, tried again in a second.
+     */
+    private void readDeliverySettings() {
+        long now = System.nanoTime();
+        if (settingsRead && now - settingsReadNanos < TimeUnit.SECONDS.toNanos(1)) {
+            return;
+        }
+        settingsReadNanos = now;
+        settingsRead = true;
+        try {
+            throttles.update(queue.deliverySettings());
+        } catch (RuntimeException e) {
+            log.warn(
+                    "Could not read the clients' delivery settings ({}); the last ones stay",
+                    e.getClass().getSimpleName());
+        }
     }
 
     /** On a preparing thread: looks the webhook up and starts the exchange; no thread waits for its answer. */

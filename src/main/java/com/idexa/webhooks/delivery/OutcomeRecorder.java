@@ -4,7 +4,6 @@ import com.idexa.webhooks.web.DatabaseOutage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -33,13 +32,18 @@ final class OutcomeRecorder {
 
     private final DeliveryQueue queue;
     private final Consumer<Outcome> afterWrite;
+    private final Consumer<EndpointStateChanged> endpointChanged;
     private final LinkedBlockingQueue<Outcome> pending = new LinkedBlockingQueue<>(CAPACITY);
     private Thread writer;
 
-    /** @param afterWrite told of each outcome once it is written (or given up on at shutdown) */
-    OutcomeRecorder(DeliveryQueue queue, Consumer<Outcome> afterWrite) {
+    /**
+     * @param afterWrite told of each outcome once it is written (or given up on at shutdown)
+     * @param endpointChanged told of each endpoint a written batch disabled
+     */
+    OutcomeRecorder(DeliveryQueue queue, Consumer<Outcome> afterWrite, Consumer<EndpointStateChanged> endpointChanged) {
         this.queue = queue;
         this.afterWrite = afterWrite;
+        this.endpointChanged = endpointChanged;
     }
 
     void start(String name) {
@@ -117,9 +121,17 @@ final class OutcomeRecorder {
     }
 
     private void recordAttempts(List<Outcome> attempts) {
-        List<UUID> leaseLost = queue.recordAttempts(attempts);
-        leaseLost.forEach(id ->
-                log.warn("Delivery {}: the attempt finished after its lease ran out; another worker owns it now", id));
+        DeliveryQueue.Recorded recorded = queue.recordAttempts(attempts);
+        recorded.leaseLost()
+                .forEach(id -> log.warn(
+                        "Delivery {}: the attempt finished after its lease ran out; another worker owns it now", id));
+        for (EndpointStateChanged change : recorded.disabled()) {
+            try {
+                endpointChanged.accept(change);
+            } catch (RuntimeException e) { // the change is stored; telling about it must not unwrite the batch
+                log.warn("Could not report endpoint of webhook {} disabled", change.webhookId(), e);
+            }
+        }
     }
 
     /**

@@ -35,8 +35,9 @@ class DeliveryLogController {
     /** Newest first; pass {@code nextCursor} back as {@code cursor} for the next page. */
     @Operation(
             summary = "List deliveries, newest first",
-            description = "Filter by status, documentId, or before (deliveries created before this ISO-8601 time, "
-                    + "e.g. 2026-11-29T20:00:00Z); page with cursor.")
+            description = "Filter by status (PENDING, SUCCEEDED, FAILED, CANCELLED, or HELD: pending while the "
+                    + "webhook's endpoint is DISABLED), documentId, or before (deliveries created before this "
+                    + "ISO-8601 time, e.g. 2026-11-29T20:00:00Z); page with cursor.")
     @GetMapping("/deliveries")
     DeliveryView.Page listDeliveries(
             AuthenticatedClient client,

@@ -82,6 +82,14 @@ class DeliveryLogRepository {
                 .optional();
     }
 
+    /** Whether the client's endpoint is DISABLED: its pending deliveries are held (V7). */
+    boolean endpointDisabled(UUID clientId) {
+        return jdbc.sql("SELECT EXISTS (SELECT 1 FROM endpoint_health WHERE client_id = ? AND state = 'DISABLED')")
+                .param(clientId)
+                .query(Boolean.class)
+                .single();
+    }
+
     List<DeliveryView.Attempt> attempts(UUID deliveryId) {
         return jdbc.sql("""
                         SELECT attempted_at, duration_ms, method, url, status_code, error, response_body

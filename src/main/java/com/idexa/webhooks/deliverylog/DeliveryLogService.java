@@ -54,7 +54,14 @@ class DeliveryLogService {
             throw new InvalidRequest("limit", "limit must be between 1 and " + MAX_LIMIT);
         }
         LogCursor after = earlier(cursor(cursor), before(before));
-        List<DeliveryView.Item> rows = log.list(clientId, status, documentId, after, size + 1);
+        boolean held = log.endpointDisabled(clientId);
+        if ((status == DeliveryStatus.HELD && !held) || (status == DeliveryStatus.PENDING && held)) {
+            return new DeliveryView.Page(List.of(), null); // pending deliveries are either all held or none
+        }
+        DeliveryStatus stored = status == DeliveryStatus.HELD ? DeliveryStatus.PENDING : status;
+        List<DeliveryView.Item> rows = log.list(clientId, stored, documentId, after, size + 1).stream()
+                .map(item -> held ? item.held() : item)
+                .toList();
         if (rows.size() <= size) {
             return new DeliveryView.Page(rows, null);
         }
@@ -112,6 +119,9 @@ class DeliveryLogService {
     @Transactional(readOnly = true)
     DeliveryView.Detail showDelivery(UUID clientId, UUID deliveryId) {
         DeliveryView.Item item = log.find(clientId, deliveryId).orElseThrow(() -> new DeliveryNotFound(deliveryId));
+        if (log.endpointDisabled(clientId)) {
+            item = item.held();
+        }
         return new DeliveryView.Detail(item, log.attempts(deliveryId));
     }
 

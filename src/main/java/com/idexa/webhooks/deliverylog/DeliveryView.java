@@ -22,7 +22,25 @@ final class DeliveryView {
             OffsetDateTime lastAttemptAt,
             OffsetDateTime nextAttemptAt,
             Integer lastStatusCode,
-            String lastError) {}
+            String lastError) {
+
+        /** As the log shows it while the endpoint is DISABLED: a PENDING delivery is HELD, with no next attempt. */
+        Item held() {
+            return status != DeliveryStatus.PENDING
+                    ? this
+                    : new Item(
+                            id,
+                            eventId,
+                            documentId,
+                            DeliveryStatus.HELD,
+                            attemptCount,
+                            createdAt,
+                            lastAttemptAt,
+                            null,
+                            lastStatusCode,
+                            lastError);
+        }
+    }
 
     record Page(List<Item> items, String nextCursor) {}
 

@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.support.DefaultListableBeanFactory;
 import org.springframework.boot.info.BuildProperties;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -65,6 +66,9 @@ class DispatcherTest extends DeliveryTestSupport {
 
     @Autowired
     Clock clock;
+
+    @Autowired
+    ApplicationEventPublisher events;
 
     @Autowired
     JsonMapper json;
@@ -435,8 +439,10 @@ class DispatcherTest extends DeliveryTestSupport {
                 properties.api(),
                 properties.outbound(),
                 settings.apply(properties.delivery()),
-                properties.signing());
-        Dispatcher extra = new Dispatcher(queue, withSender, webhooks, notifications, metrics, custom, clock);
+                properties.signing(),
+                properties.endpoint(),
+                properties.operator());
+        Dispatcher extra = new Dispatcher(queue, withSender, webhooks, notifications, metrics, custom, clock, events);
         extra.start();
         extraDispatchers.add(extra);
         return extra;

@@ -76,9 +76,11 @@ class MigrationToPartitionedHistoryTest {
         assertThat(claimed.get(0).eventKey()).isEqualTo("evt-pending");
         OffsetDateTime now = claimed.get(0).now();
         assertThat(queue.recordAttempts(List.of(Outcome.attempted(
-                        claimed.get(0),
-                        new AttemptRecord(now, 5, "POST", "http://example.com/doc-2", 200, null, "ok", null, "2xx"),
-                        OutcomePolicy.Decision.succeeded(0)))))
+                                claimed.get(0),
+                                new AttemptRecord(
+                                        now, 5, "POST", "http://example.com/doc-2", 200, null, "ok", null, "2xx"),
+                                OutcomePolicy.Decision.succeeded(0))))
+                        .leaseLost())
                 .isEmpty();
         assertThat(jdbc.sql("SELECT status FROM deliveries WHERE id = ?")
                         .param(PENDING)

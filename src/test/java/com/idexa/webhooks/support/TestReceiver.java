@@ -66,6 +66,8 @@ public final class TestReceiver implements AutoCloseable {
     private final ConcurrentLinkedDeque<Reply> script = new ConcurrentLinkedDeque<>();
     private final Map<String, AtomicInteger> concurrentById = new ConcurrentHashMap<>();
     private final AtomicInteger maxConcurrentForOneId = new AtomicInteger();
+    private final AtomicInteger concurrent = new AtomicInteger();
+    private final AtomicInteger maxConcurrent = new AtomicInteger();
     private volatile Function<Received, Reply> defaultReply = request -> Reply.status(200);
 
     private TestReceiver() {
@@ -120,6 +122,11 @@ public final class TestReceiver implements AutoCloseable {
         return maxConcurrentForOneId.get();
     }
 
+    /** The most requests this receiver ever had open at once, whatever they were. */
+    public int maxConcurrent() {
+        return maxConcurrent.get();
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
         String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
         Received request = new Received(
@@ -128,12 +135,13 @@ public final class TestReceiver implements AutoCloseable {
                 Map.copyOf(exchange.getRequestHeaders()),
                 body,
                 Instant.now());
+        maxConcurrent.accumulateAndGet(concurrent.incrementAndGet(), Math::max);
         received.add(request);
         String webhookId = request.header("webhook-id");
-        AtomicInteger concurrent =
+        AtomicInteger concurrentForId =
                 webhookId == null ? null : concurrentById.computeIfAbsent(webhookId, id -> new AtomicInteger());
-        if (concurrent != null) {
-            maxConcurrentForOneId.accumulateAndGet(concurrent.incrementAndGet(), Math::max);
+        if (concurrentForId != null) {
+            maxConcurrentForOneId.accumulateAndGet(concurrentForId.incrementAndGet(), Math::max);
         }
         try {
             Reply reply = script.poll();
@@ -159,9 +167,10 @@ public final class TestReceiver implements AutoCloseable {
         } catch (IOException e) {
             // the dispatcher gave up on this request (deadline): nothing to answer
         } finally {
-            if (concurrent != null) {
-                concurrent.decrementAndGet();
+            if (concurrentForId != null) {
+                concurrentForId.decrementAndGet();
             }
+            concurrent.decrementAndGet();
             exchange.close();
         }
     }
