@@ -315,7 +315,7 @@
         field(fields, 'Status', detail.status);
         field(fields, 'Created', when(detail.createdAt));
         field(fields, 'Next attempt', when(detail.nextAttemptAt));
-        $('retry').disabled = detail.status === 'PENDING';
+        $('retry').disabled = detail.status === 'PENDING' || detail.status === 'HELD';
         const list = $('attempts');
         clear(list);
         for (const attempt of detail.attempts) {

@@ -37,12 +37,13 @@ final class EventValidator {
 
     private static void checkEventId(String eventId, String prefix, List<FieldProblem> problems) {
         if (eventId != null
-                && (eventId.isEmpty()
+                && (eventId.isBlank() // "   " would make every such event one replay of the first
                         || eventId.length() > MAX_EVENT_ID
                         || !NoControlCharacters.Validator.hasNone(eventId))) {
             problems.add(new FieldProblem(
                     prefix + "eventId",
-                    "eventId must be 1 to " + MAX_EVENT_ID + " characters, without control characters"));
+                    "eventId must be 1 to " + MAX_EVENT_ID
+                            + " characters, not only spaces, without control characters"));
         }
     }
 

@@ -36,7 +36,10 @@ class ConsoleTest extends DeliveryTestSupport {
     @BeforeEach
     void start() {
         receiver = TestReceiver.start();
-        browser = new WebClient(BrowserVersion.CHROME);
+        // The browser's clock in UTC, like this JVM's, so times typed into the page mean what the test means.
+        browser = new WebClient(new BrowserVersion.BrowserVersionBuilder(BrowserVersion.CHROME)
+                .setSystemTimezone(java.util.TimeZone.getTimeZone("UTC"))
+                .build());
         browser.getOptions().setFetchPolyfillEnabled(true); // HtmlUnit's engine has no fetch of its own
         browser.getOptions().setThrowExceptionOnScriptError(true);
         browser.getOptions().setCssEnabled(false);
@@ -142,6 +145,61 @@ class ConsoleTest extends DeliveryTestSupport {
         ((HtmlElement) page.getElementById("show-secret")).click();
 
         awaitText(page, "secret-key", key);
+    }
+
+    @Test
+    void aDisabledEndpointIsShownAndCanBeEnabled() throws Exception {
+        ClientService.IssuedKey client = newClient();
+        receiver.byDefault(request -> TestReceiver.Reply.status(410)); // Gone: disabled at once
+        String webhookId = registerWebhook(client, simpleWebhook("POST", receiver.url("/cb/:id")));
+        awaitStatus(client, deliver(client, "gone-1"), "FAILED");
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> http().apiKey(client.apiKey())
+                        .get("/document_webhooks/" + webhookId + "/status")
+                        .json()
+                        .get("state")
+                        .asString()
+                        .equals("DISABLED"));
+
+        HtmlPage page = signIn(client.apiKey());
+        awaitText(page, "webhook-state", "DISABLED");
+        ((HtmlElement) page.getElementById("enable")).click();
+
+        awaitText(page, "webhook-state", "ACTIVE");
+        assertThat(confirmations).singleElement().asString().contains("Enable");
+        assertThat(http().apiKey(client.apiKey())
+                        .get("/document_webhooks/" + webhookId + "/status")
+                        .json()
+                        .get("state")
+                        .asString())
+                .isEqualTo("ACTIVE");
+    }
+
+    @Test
+    void aTimeRangeOfFailedDeliveriesIsRecovered() throws Exception {
+        ClientService.IssuedKey client = newClient();
+        java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean(true);
+        receiver.byDefault(request -> TestReceiver.Reply.status(down.get() ? 500 : 200));
+        registerWebhook(client, simpleWebhook("POST", receiver.url("/cb/:id")));
+        String deliveryId = deliver(client, "recovered-1");
+        awaitStatus(client, deliveryId, "FAILED");
+        down.set(false);
+
+        HtmlPage page = signIn(client.apiKey());
+        String since = java.time.LocalDateTime.now(java.time.ZoneOffset.UTC)
+                .minusHours(1)
+                .truncatedTo(java.time.temporal.ChronoUnit.MINUTES)
+                .toString();
+        ((HtmlInput) page.getElementById("recover-since")).setValue(since);
+        ((HtmlElement) page.querySelector("#recover button")).click();
+
+        await().atMost(Duration.ofSeconds(20))
+                .ignoreExceptions()
+                .untilAsserted(() -> assertThat(page.getElementById("message").getTextContent())
+                        .as("confirmations %s", confirmations)
+                        .contains("1 sent again"));
+        awaitStatus(client, deliveryId, "SUCCEEDED");
+        assertThat(confirmations).singleElement().asString().contains("failed deliveries");
     }
 
     @Test

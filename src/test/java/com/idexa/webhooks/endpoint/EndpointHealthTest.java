@@ -19,6 +19,7 @@ import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
@@ -28,6 +29,9 @@ import tools.jackson.databind.JsonNode;
  * A dead endpoint is disabled (after a short configured window here, or at once on 410 Gone), its deliveries are
  * held until the client enables it, and the operator is told, signed.
  */
+// Closed after the class: every cached context's dispatcher claims from the one test database, and this one's
+// settings must not decide other classes' deliveries.
+@DirtiesContext
 @TestPropertySource(
         properties = {
             "webhooks.endpoint.disable-after=1s",

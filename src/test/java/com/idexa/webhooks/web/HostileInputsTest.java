@@ -36,6 +36,17 @@ class HostileInputsTest extends DeliveryTestSupport {
     }
 
     @Test
+    void blankEventIdsAreRefusedNotMergedIntoOne() {
+        ClientService.IssuedKey client = newClient();
+
+        TestHttp.Response spaces = reportDocument(client, "   ", "{\"id\": \"a\"}");
+        TestHttp.Response other = reportDocument(client, "   ", "{\"id\": \"b\"}");
+
+        TestHttp.assertRefusedField(spaces, "eventId");
+        TestHttp.assertRefusedField(other, "eventId");
+    }
+
+    @Test
     void aMultipartBodyIsRefusedWithoutA500() {
         TestHttp.Response response = http().send("POST", "/document_webhooks", "x", "multipart/form-data");
 

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.TestPropertySource;
 
 /**
@@ -23,6 +24,9 @@ import org.springframework.test.context.TestPropertySource;
  * one test database, so a per-instance setting (such as {@code webhooks.signing.asymmetric}) would decide other
  * tests' deliveries too. That one is tested on {@code WebhookSignatures} itself.
  */
+// Closed after the class: every cached context's dispatcher claims from the one test database, and this one's
+// settings must not decide other classes' deliveries.
+@DirtiesContext
 @TestPropertySource(properties = "webhooks.signing.rotation-overlap=2s")
 class RotationOverlapEndsTest extends DeliveryTestSupport {
 
