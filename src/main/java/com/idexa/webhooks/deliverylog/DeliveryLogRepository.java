@@ -125,6 +125,14 @@ class DeliveryLogRepository {
                         SELECT id, created_at, client_id, event_id, event_created_at, now(), attempt_count FROM retried""").params(deliveryId, clientId).update() == 1;
     }
 
+    /** Statements after this one, in the current transaction, are cancelled after {@code seconds}. */
+    void limitStatementsTo(int seconds) {
+        jdbc.sql("SELECT set_config('statement_timeout', ?, true)")
+                .param(seconds + "s")
+                .query(String.class)
+                .single();
+    }
+
     /**
      * Hour by hour from {@code from} to {@code to}: deliveries by the hour created (index on the client and time),
      * attempts by the hour made, of the client's deliveries created up to 48 hours before {@code from} (a retry
