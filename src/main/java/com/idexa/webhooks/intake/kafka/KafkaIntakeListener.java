@@ -28,10 +28,12 @@ import tools.jackson.core.JacksonException;
  * Records one poll's records in as few transactions as the batch path allows (one per {@value
  * EventIntakeService#MAX_BATCH} events), then dead-letters the poison ones; the container commits the offsets
  * when this returns, so only after PostgreSQL has committed. A record without an {@code eventId} gets {@code
- * kafka:<topic>-<partition>-<offset>-<timestamp>}, so a redelivered one is recorded once. Poison (not JSON, an invalid event,
- * an unknown client) is sorted out first, so it never holds back the records beside it; anything else that fails
- * (the database is away) fails the whole poll, which the error handler tries again with backoff, never skipping.
- * Logs name records by topic, partition and offset, never by their content.
+ * kafka:<topic>-<partition>-<offset>-<timestamp>}, so a redelivered one is recorded once. Poison (not JSON, an
+ * invalid event, an unknown client) is sorted out first, so it never holds back the records beside it; anything
+ * else that fails (the database is away, the dead-letter topic cannot be written for a passing reason) fails the
+ * whole poll, which the error handler tries again with backoff, never skipping. Poison the dead-letter topic
+ * refuses for good goes without its value, or is given up ({@link KafkaIntakeDeadLetters}). Logs name records by
+ * topic, partition and offset, never by their content.
  */
 final class KafkaIntakeListener implements BatchConsumerAwareMessageListener<byte[], byte[]> {
 
