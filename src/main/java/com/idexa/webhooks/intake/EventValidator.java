@@ -17,7 +17,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class EventValidator {
 
-    static final int MAX_EVENT_ID = 200;
+    static final int MAX_EVENT_ID = DocumentEvent.MAX_EVENT_ID;
     static final int MAX_DOCUMENT_ID = 255;
 
     private EventValidator() {}

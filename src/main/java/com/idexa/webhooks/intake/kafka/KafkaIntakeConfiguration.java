@@ -6,23 +6,19 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
-import org.springframework.kafka.core.DefaultKafkaProducerFactory;
-import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.core.MicrometerConsumerListener;
-import org.springframework.kafka.core.MicrometerProducerListener;
 import org.springframework.kafka.core.ProducerFactory;
 import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 import org.springframework.kafka.listener.ContainerProperties;
-import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.util.backoff.ExponentialBackOff;
 
@@ -42,39 +38,45 @@ class KafkaIntakeConfiguration {
     static final String CONTAINER = "kafkaIntake";
 
     @Bean
-    KafkaIntakeConsumers kafkaIntakeConsumers() {
-        return new KafkaIntakeConsumers();
+    KafkaIntakeConsumers kafkaIntakeConsumers(KafkaIntakeProperties settings) {
+        return new KafkaIntakeConsumers(settings.concurrency());
+    }
+
+    /** A bean of its own, so that the context closes its producer (after the container, which uses it). */
+    @Bean
+    KafkaIntakeDeadLetters kafkaIntakeDeadLetters(
+            KafkaIntakeProperties settings, ProducerFactory<?, ?> bootProducers, MeterRegistry registry) {
+        return new KafkaIntakeDeadLetters(
+                bootProducers.getConfigurationProperties(),
+                settings.deadLetterTopic(),
+                settings.deadLetterMaxRequestSize().toBytes(),
+                registry);
     }
 
     @Bean
     ConcurrentMessageListenerContainer<byte[], byte[]> kafkaIntakeContainer(
             KafkaIntakeProperties settings,
             ConsumerFactory<?, ?> bootConsumers,
-            ProducerFactory<?, ?> bootProducers,
+            KafkaIntakeDeadLetters deadLetters,
             EventReader reader,
             EventIntakeService intake,
             KafkaIntakeConsumers consumers,
-            MeterRegistry registry) {
+            MeterRegistry registry,
+            Environment environment) {
         Map<String, Object> consumerSettings = new HashMap<>(bootConsumers.getConfigurationProperties());
         // A new group starts at the beginning of the topic: what was published before it existed is intake too.
         consumerSettings.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // Records of a producer's aborted transaction are never intake; Kafka's default (and Boot's, which always
+        // sets one) reads them too, so read_committed unless spring.kafka.consumer.isolation-level is set.
+        if (!Binder.get(environment)
+                .bind("spring.kafka.consumer.isolation-level", String.class)
+                .isBound()) {
+            consumerSettings.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        }
         consumerSettings.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         DefaultKafkaConsumerFactory<byte[], byte[]> consumerFactory = new DefaultKafkaConsumerFactory<>(
                 consumerSettings, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         consumerFactory.addListener(new MicrometerConsumerListener<>(registry)); // kafka_consumer_* (lag)
-
-        DefaultKafkaProducerFactory<byte[], byte[]> producerFactory = new DefaultKafkaProducerFactory<>(
-                bootProducers.getConfigurationProperties(), new ByteArraySerializer(), new ByteArraySerializer());
-        producerFactory.addListener(new MicrometerProducerListener<>(registry));
-        // Kafka picks the dead-letter partition (by the key, so one client's poison stays together): the
-        // dead-letter topic need not have as many partitions as the topic.
-        DeadLetterPublishingRecoverer deadLetters = new DeadLetterPublishingRecoverer(
-                new KafkaTemplate<>(producerFactory),
-                (record, exception) -> new TopicPartition(settings.deadLetterTopic(), -1));
-        deadLetters.excludeHeader(DeadLetterPublishingRecoverer.HeaderNames.HeadersToAdd.EX_STACKTRACE);
-        // Waits for the broker's acknowledgement (failing the poll when it does not come), so an offset is
-        // committed only once its poison record is in the dead-letter topic.
-        deadLetters.setFailIfSendResultIsError(true);
 
         ContainerProperties container = new ContainerProperties(settings.topic());
         container.setGroupId(settings.groupId());

@@ -1,5 +1,6 @@
 package com.idexa.webhooks.intake.kafka;
 
+import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
@@ -7,10 +8,12 @@ import org.springframework.kafka.listener.MessageListenerContainer;
 import org.springframework.stereotype.Component;
 
 /**
- * Intake from Kafka's part of readiness ({@code kafkaIntake}): UP when it is off; when on, UP once every consumer
- * of this instance runs and the group has given it its share of the partitions (possibly none, with more
- * consumers than partitions); DOWN before that and after a consumer stopped (a fatal error, an authorization
- * failure). It reads state kept by the consumers, never asks the broker.
+ * Intake from Kafka's part of readiness ({@code kafkaIntake}): UP when it is off; when on, DOWN only when the
+ * consumer container has stopped, or one of its consumers stopped for good (a fatal error, a failed
+ * authorization), because then records wait until someone acts. A consumer still joining its group (the broker
+ * is unreachable during a deploy, say) leaves it UP: HTTP intake and the API do not need Kafka, and the backlog
+ * waits in the topic; the details say how many consumers have joined. It reads state kept by the consumers,
+ * never asks the broker.
  */
 @Component("kafkaIntakeHealthIndicator")
 class KafkaIntakeHealthIndicator implements HealthIndicator {
@@ -31,16 +34,21 @@ class KafkaIntakeHealthIndicator implements HealthIndicator {
         if (listener == null || group == null) {
             return Health.up().withDetail("enabled", false).build();
         }
-        if (!listener.isRunning() || !listener.isInExpectedState()) {
-            return Health.down()
-                    .withDetail("reason", "the consumer is not running")
-                    .build();
+        boolean stopped = !listener.isRunning() || !listener.isInExpectedState();
+        List<String> partitions = group.partitions();
+        Health.Builder health = stopped ? Health.down() : Health.up();
+        if (stopped) {
+            health.withDetail(
+                    "reason",
+                    listener.isRunning()
+                            ? "a consumer stopped (see its log: a fatal error, a failed authorization)"
+                            : "the consumer container is stopped");
         }
-        if (!group.joined()) {
-            return Health.down()
-                    .withDetail("reason", "the consumer has not joined its group yet")
-                    .build();
-        }
-        return Health.up().withDetail("partitions", group.partitions()).build();
+        return health.withDetail("stopped", stopped)
+                .withDetail("concurrency", group.concurrency())
+                .withDetail("joined", group.joined())
+                .withDetail("assignedPartitions", partitions.size())
+                .withDetail("partitions", partitions)
+                .build();
     }
 }

@@ -7,9 +7,13 @@ import com.idexa.webhooks.intake.InvalidEvent;
 import com.idexa.webhooks.web.FieldProblem;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -18,17 +22,18 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.listener.BatchConsumerAwareMessageListener;
-import org.springframework.kafka.listener.ConsumerAwareRecordRecoverer;
 import tools.jackson.core.JacksonException;
 
 /**
  * Records one poll's records in as few transactions as the batch path allows (one per {@value
  * EventIntakeService#MAX_BATCH} events), then dead-letters the poison ones; the container commits the offsets
  * when this returns, so only after PostgreSQL has committed. A record without an {@code eventId} gets {@code
- * kafka:<topic>-<partition>-<offset>}, so a redelivered one is recorded once. Poison (not JSON, an invalid event,
- * an unknown client) is sorted out first, so it never holds back the records beside it; anything else that fails
- * (the database is away) fails the whole poll, which the error handler tries again with backoff, never skipping.
- * Logs name records by topic, partition and offset, never by their content.
+ * kafka:<topic>-<partition>-<offset>-<timestamp>}, so a redelivered one is recorded once. Poison (not JSON, an
+ * invalid event, an unknown client) is sorted out first, so it never holds back the records beside it; anything
+ * else that fails (the database is away, the dead-letter topic cannot be written for a passing reason) fails the
+ * whole poll, which the error handler tries again with backoff, never skipping. Poison the dead-letter topic
+ * refuses for good goes without its value, or is given up ({@link KafkaIntakeDeadLetters}). Logs name records by
+ * topic, partition and offset, never by their content.
  */
 final class KafkaIntakeListener implements BatchConsumerAwareMessageListener<byte[], byte[]> {
 
@@ -51,15 +56,16 @@ final class KafkaIntakeListener implements BatchConsumerAwareMessageListener<byt
 
     private final EventReader reader;
     private final EventIntakeService intake;
-    private final ConsumerAwareRecordRecoverer deadLetters;
+    private final KafkaIntakeDeadLetters deadLetters;
     private final String deadLetterTopic;
     private final Map<Poison, Counter> deadLettered;
     private final Counter failedPolls;
+    private final Counter deadLetterFailed;
 
     KafkaIntakeListener(
             EventReader reader,
             EventIntakeService intake,
-            ConsumerAwareRecordRecoverer deadLetters,
+            KafkaIntakeDeadLetters deadLetters,
             String deadLetterTopic,
             MeterRegistry registry) {
         this.reader = reader;
@@ -70,17 +76,40 @@ final class KafkaIntakeListener implements BatchConsumerAwareMessageListener<byt
                 .collect(Collectors.toMap(
                         poison -> poison,
                         poison -> Counter.builder("webhook.kafka.records.dead.lettered")
-                                .description("Kafka records sent to the dead-letter topic, by reason")
+                                .description("Poison Kafka records sent to the dead-letter topic, by reason;"
+                                        + " dlt_failed: given up, not even sent without their value")
                                 .tag("reason", poison.tag)
                                 .register(registry)));
+        this.deadLetterFailed = Counter.builder("webhook.kafka.records.dead.lettered")
+                .description("Poison Kafka records sent to the dead-letter topic, by reason;"
+                        + " dlt_failed: given up, not even sent without their value")
+                .tag("reason", "dlt_failed")
+                .register(registry);
         this.failedPolls = Counter.builder("webhook.kafka.polls.failed")
                 .description(
                         "Polls whose records could not be recorded (the database is away, say); each is tried again")
                 .register(registry);
     }
 
+    /**
+     * {@code kafka:<topic>-<partition>-<offset>-<timestamp>}: the same for a record read again, and different for a
+     * record at the same offset of a topic that was deleted and made again (its offsets start over, its timestamps
+     * do not). When that is longer than an {@code eventId} may be, the topic is replaced by {@code
+     * sha256:<its first 16 hex digits>} (a colon cannot be in a topic's name).
+     */
     static String derivedEventId(ConsumerRecord<?, ?> record) {
-        return "kafka:" + record.topic() + "-" + record.partition() + "-" + record.offset();
+        String coordinates = "-" + record.partition() + "-" + record.offset() + "-" + record.timestamp();
+        String eventId = "kafka:" + record.topic() + coordinates;
+        if (eventId.length() <= DocumentEvent.MAX_EVENT_ID) {
+            return eventId;
+        }
+        try {
+            byte[] digest =
+                    MessageDigest.getInstance("SHA-256").digest(record.topic().getBytes(StandardCharsets.UTF_8));
+            return "kafka:sha256:" + HexFormat.of().formatHex(digest, 0, 8) + coordinates;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java has SHA-256", e);
+        }
     }
 
     @Override
@@ -99,15 +128,7 @@ final class KafkaIntakeListener implements BatchConsumerAwareMessageListener<byt
                 record(events.subList(from, Math.min(events.size(), from + EventIntakeService.MAX_BATCH)), poison);
             }
             for (PoisonRecord e : poison) {
-                log.warn(
-                        "Kafka record {}-{}@{} sent to {}: {}",
-                        e.record().topic(),
-                        e.record().partition(),
-                        e.record().offset(),
-                        deadLetterTopic,
-                        e.getMessage());
-                deadLetters.accept(e.record(), consumer, e);
-                deadLettered.get(e.poison()).increment();
+                deadLetter(e, consumer);
             }
         } catch (RuntimeException e) {
             failedPolls.increment();
@@ -121,6 +142,47 @@ final class KafkaIntakeListener implements BatchConsumerAwareMessageListener<byt
                     first.offset(),
                     causes(e));
             throw e;
+        }
+    }
+
+    /** Logged only once the broker has the record (or it is given up); a temporary failure fails the poll. */
+    private void deadLetter(PoisonRecord poison, Consumer<?, ?> consumer) {
+        ConsumerRecord<byte[], byte[]> record = poison.record();
+        KafkaIntakeDeadLetters.Published published = deadLetters.publish(poison, consumer);
+        switch (published.outcome()) {
+            case SENT -> {
+                log.warn(
+                        "Kafka record {}-{}@{} sent to {}: {}",
+                        record.topic(),
+                        record.partition(),
+                        record.offset(),
+                        deadLetterTopic,
+                        poison.getMessage());
+                deadLettered.get(poison.poison()).increment();
+            }
+            case SENT_WITHOUT_VALUE -> {
+                log.warn(
+                        "Kafka record {}-{}@{} sent to {} without its value ({}): {}",
+                        record.topic(),
+                        record.partition(),
+                        record.offset(),
+                        deadLetterTopic,
+                        published.failure().getClass().getName(),
+                        poison.getMessage());
+                deadLettered.get(poison.poison()).increment();
+            }
+            case FAILED -> {
+                log.error(
+                        "Kafka record {}-{}@{} could not be sent to {}, not even without its value ({}); it is"
+                                + " skipped: {}",
+                        record.topic(),
+                        record.partition(),
+                        record.offset(),
+                        deadLetterTopic,
+                        published.failure().getClass().getName(),
+                        poison.getMessage());
+                deadLetterFailed.increment();
+            }
         }
     }
 

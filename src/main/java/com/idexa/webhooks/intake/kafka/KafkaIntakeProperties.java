@@ -5,6 +5,7 @@ import jakarta.validation.constraints.NotBlank;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
@@ -17,6 +18,8 @@ import org.springframework.validation.annotation.Validated;
  * @param concurrency consumers on this instance (each takes its share of the partitions)
  * @param retryInitialInterval first wait before a batch that failed (the database is away, say) is tried again
  * @param retryMaxInterval longest wait between tries; a failing batch is tried again for ever, never skipped
+ * @param deadLetterMaxRequestSize the dead-letter producer's {@code max.request.size}: the largest poison record it
+ *     sends whole (a larger one goes without its value)
  */
 @Validated
 @ConfigurationProperties("webhooks.intake.kafka")
@@ -26,7 +29,8 @@ record KafkaIntakeProperties(
         @DefaultValue("document-webhooks") @NotBlank String groupId,
         @DefaultValue("1") @Min(1) int concurrency,
         @DefaultValue("1s") Duration retryInitialInterval,
-        @DefaultValue("30s") Duration retryMaxInterval) {
+        @DefaultValue("30s") Duration retryMaxInterval,
+        @DefaultValue("10MB") DataSize deadLetterMaxRequestSize) {
 
     String deadLetterTopic() {
         return topic + ".DLT";

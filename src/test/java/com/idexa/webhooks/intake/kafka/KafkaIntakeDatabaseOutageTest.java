@@ -19,6 +19,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.kafka.test.EmbeddedKafkaBroker;
 import org.springframework.kafka.test.context.EmbeddedKafka;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -40,6 +41,7 @@ import org.springframework.test.context.DynamicPropertySource;
             "spring.kafka.bootstrap-servers=${spring.embedded.kafka.brokers}",
             "spring.datasource.hikari.connection-timeout=1000"
         })
+@DirtiesContext // stops the consumer and the broker after the class, not at the end of the run
 class KafkaIntakeDatabaseOutageTest {
 
     static final String TOPIC = "documents-outage";

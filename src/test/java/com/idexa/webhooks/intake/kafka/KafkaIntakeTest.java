@@ -8,6 +8,7 @@ import com.idexa.webhooks.client.ClientService;
 import com.idexa.webhooks.support.DeliveryTestSupport;
 import com.idexa.webhooks.support.TestReceiver;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -30,6 +31,7 @@ import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 import org.springframework.kafka.support.KafkaHeaders;
 import org.springframework.kafka.test.EmbeddedKafkaBroker;
 import org.springframework.kafka.test.context.EmbeddedKafka;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.TestPropertySource;
 
 /**
@@ -38,7 +40,13 @@ import org.springframework.test.context.TestPropertySource;
  */
 @EmbeddedKafka(
         partitions = KafkaIntakeTest.PARTITIONS,
-        topics = {KafkaIntakeTest.TOPIC, KafkaIntakeTest.TOPIC + ".DLT"})
+        topics = {KafkaIntakeTest.TOPIC, KafkaIntakeTest.TOPIC + ".DLT"},
+        // Records up to 3 MB, beyond the dead-letter producer's max.request.size set below.
+        brokerProperties = {
+            "message.max.bytes=3000000",
+            "transaction.state.log.replication.factor=1",
+            "transaction.state.log.min.isr=1"
+        })
 @TestPropertySource(
         properties = {
             "webhooks.intake.kafka.enabled=true",
@@ -47,9 +55,11 @@ import org.springframework.test.context.TestPropertySource;
             "webhooks.intake.kafka.concurrency=2",
             "webhooks.intake.kafka.retry-initial-interval=200ms",
             "webhooks.intake.kafka.retry-max-interval=1s",
+            "webhooks.intake.kafka.dead-letter-max-request-size=1MB",
             "spring.kafka.bootstrap-servers=${spring.embedded.kafka.brokers}"
         })
 @ExtendWith(OutputCaptureExtension.class)
+@DirtiesContext // stops the consumers and the broker after the class, not at the end of the run
 class KafkaIntakeTest extends DeliveryTestSupport {
 
     static final String TOPIC = "documents-in";
@@ -197,7 +207,8 @@ class KafkaIntakeTest extends DeliveryTestSupport {
                         .param(document)
                         .query(String.class)
                         .single())
-                .isEqualTo("kafka:" + TOPIC + "-" + published.partition() + "-" + published.offset());
+                .isEqualTo("kafka:" + TOPIC + "-" + published.partition() + "-" + published.offset() + "-"
+                        + published.timestamp());
     }
 
     @Test
@@ -227,13 +238,14 @@ class KafkaIntakeTest extends DeliveryTestSupport {
                 .readUntil(
                         TOPIC + ".DLT",
                         records -> records.stream()
-                                        .filter(record -> record.value().contains(marker))
+                                        .filter(record -> record.value() != null
+                                                && record.value().contains(marker))
                                         .map(ConsumerRecord::value)
                                         .distinct()
                                         .count()
                                 == 3)
                 .stream()
-                .filter(record -> record.value().contains(marker))
+                .filter(record -> record.value() != null && record.value().contains(marker))
                 .toList();
         assertThat(dead)
                 .extracting(record -> header(record, KafkaHeaders.DLT_EXCEPTION_MESSAGE))
@@ -251,6 +263,63 @@ class KafkaIntakeTest extends DeliveryTestSupport {
     }
 
     @Test
+    void sendsAPoisonRecordTooLargeForTheDeadLetterProducerWithoutItsValueAndDeliversTheRecordsBehindIt(
+            CapturedOutput output) {
+        ClientService.IssuedKey client = clientWithWebhook();
+        String key = client.clientId().toString();
+        String after = "after-large-" + UUID.randomUUID();
+
+        // 1.5 MB that is not JSON: the broker takes it (3 MB), the dead-letter producer cannot send it (1 MB).
+        RecordMetadata large = kafka().publish(TOPIC, key, "x".repeat(1_500_000));
+        kafka().publish(TOPIC, key, event("evt-" + after, client.clientId(), after));
+
+        awaitDelivered(after);
+        ConsumerRecord<String, String> dead = kafka()
+                .readUntil(
+                        TOPIC + ".DLT", records -> records.stream().anyMatch(record -> isDeadLetterOf(record, large)))
+                .stream()
+                .filter(record -> isDeadLetterOf(record, large))
+                .findFirst()
+                .orElseThrow();
+        assertThat(dead.value()).isNull();
+        assertThat(dead.key()).isEqualTo(key);
+        assertThat(header(dead, KafkaIntakeDeadLetters.VALUE_DROPPED)).startsWith("RecordTooLargeException: ");
+        assertThat(header(dead, KafkaIntakeDeadLetters.ORIGINAL_VALUE_SIZE)).isEqualTo("1500000");
+        assertThat(header(dead, KafkaHeaders.DLT_EXCEPTION_MESSAGE))
+                .startsWith("the value is not JSON of an intake event");
+        assertThat(output.getAll())
+                .contains("Kafka record " + TOPIC + "-" + large.partition() + "@" + large.offset() + " sent to " + TOPIC
+                        + ".DLT without its value (org.apache.kafka.common.errors.RecordTooLargeException)");
+    }
+
+    private static boolean isDeadLetterOf(ConsumerRecord<?, ?> record, RecordMetadata original) {
+        Header topic = record.headers().lastHeader(KafkaHeaders.DLT_ORIGINAL_TOPIC);
+        Header partition = record.headers().lastHeader(KafkaHeaders.DLT_ORIGINAL_PARTITION);
+        Header offset = record.headers().lastHeader(KafkaHeaders.DLT_ORIGINAL_OFFSET);
+        return topic != null
+                && partition != null
+                && offset != null
+                && new String(topic.value(), StandardCharsets.UTF_8).equals(original.topic())
+                && ByteBuffer.wrap(partition.value()).getInt() == original.partition()
+                && ByteBuffer.wrap(offset.value()).getLong() == original.offset();
+    }
+
+    @Test
+    void skipsTheRecordsOfAnAbortedProducerTransaction() {
+        ClientService.IssuedKey client = clientWithWebhook();
+        String key = client.clientId().toString();
+        String aborted = "aborted-" + UUID.randomUUID();
+        String behind = "behind-" + UUID.randomUUID();
+
+        kafka().publishAborted(TOPIC, key, event("evt-" + aborted, client.clientId(), aborted));
+        kafka().publish(TOPIC, key, event("evt-" + behind, client.clientId(), behind));
+
+        awaitDelivered(behind);
+        assertThat(eventsOf(client)).isEqualTo(1);
+        assertThat(deliveriesOf(aborted)).isZero();
+    }
+
+    @Test
     void twoConsumersOfOneGroupShareThePartitions() {
         await().atMost(WAIT).untilAsserted(() -> {
             assertThat(container.getContainers()).hasSize(2);
@@ -258,7 +327,9 @@ class KafkaIntakeTest extends DeliveryTestSupport {
                     .allSatisfy(consumer ->
                             assertThat(consumer.getAssignedPartitions()).hasSize(PARTITIONS / 2));
             assertThat(health.health().getStatus()).isEqualTo(Status.UP);
+            assertThat(health.health().getDetails()).containsEntry("joined", 2).containsEntry("concurrency", 2);
         });
+        assertThat(health.health().getDetails()).containsEntry("assignedPartitions", PARTITIONS);
         assertThat(health.health().getDetails().get("partitions"))
                 .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST)
                 .hasSize(PARTITIONS);

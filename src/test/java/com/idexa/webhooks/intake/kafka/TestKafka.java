@@ -36,6 +36,7 @@ final class TestKafka implements AutoCloseable {
         Properties producerSettings = new Properties();
         producerSettings.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
         producerSettings.put(ProducerConfig.ACKS_CONFIG, "all");
+        producerSettings.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 4 * 1024 * 1024); // for records beyond 1 MB
         this.producer = new KafkaProducer<>(producerSettings, new StringSerializer(), new StringSerializer());
         this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers));
     }
@@ -50,6 +51,22 @@ final class TestKafka implements AutoCloseable {
     RecordMetadata publish(String topic, String key, String value) {
         try {
             return producer.send(new ProducerRecord<>(topic, key, value)).get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException | ExecutionException | TimeoutException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Publishes in a producer transaction, then aborts it: the record is in the log, marked as aborted. */
+    void publishAborted(String topic, String key, String value) {
+        Properties settings = new Properties();
+        settings.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
+        settings.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "aborting-" + UUID.randomUUID());
+        try (KafkaProducer<String, String> transactional =
+                new KafkaProducer<>(settings, new StringSerializer(), new StringSerializer())) {
+            transactional.initTransactions();
+            transactional.beginTransaction();
+            transactional.send(new ProducerRecord<>(topic, key, value)).get(30, TimeUnit.SECONDS);
+            transactional.abortTransaction();
         } catch (InterruptedException | ExecutionException | TimeoutException e) {
             throw new IllegalStateException(e);
         }
