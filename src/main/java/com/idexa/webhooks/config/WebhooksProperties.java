@@ -137,6 +137,12 @@ public record WebhooksProperties(
 
         /** The defaults, for code made without Spring. */
         public static final Endpoint DEFAULTS = new Endpoint(Duration.ofDays(5), 5);
+
+        public Endpoint {
+            if (disableAfter.isNegative() || disableAfter.isZero()) {
+                throw new IllegalArgumentException("webhooks.endpoint.disable-after must be positive");
+            }
+        }
     }
 
     /**

@@ -477,10 +477,12 @@ class DeliveryQueue {
     Depth depth() {
         return jdbc.sql("""
                         SELECT count(*) AS pending,
-                               count(*) FILTER (WHERE next_attempt_at <= now()) AS due,
+                               count(*) FILTER (WHERE next_attempt_at <= now() AND h.client_id IS NULL) AS due,
                                coalesce(extract(epoch FROM now() - min(next_attempt_at)
-                                   FILTER (WHERE next_attempt_at <= now())), 0)::bigint AS oldest
-                        FROM delivery_queue""")
+                                   FILTER (WHERE next_attempt_at <= now() AND h.client_id IS NULL)), 0)::bigint
+                                   AS oldest
+                        FROM delivery_queue q
+                        LEFT JOIN endpoint_health h ON h.client_id = q.client_id AND h.state = 'DISABLED'""")
                 .query((rs, row) -> new Depth(rs.getLong("pending"), rs.getLong("due"), rs.getLong("oldest")))
                 .single();
     }

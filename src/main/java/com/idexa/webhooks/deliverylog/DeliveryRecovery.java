@@ -7,6 +7,7 @@ import com.idexa.webhooks.webhook.WebhookService;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,7 +58,9 @@ class DeliveryRecovery {
         if (!problems.isEmpty()) {
             throw new InvalidRequest(problems);
         }
-        OffsetDateTime end = until == null ? now : until;
+        // In UTC (PostgreSQL's offsets are narrower than Java's), and a window never reaches past now.
+        since = since.withOffsetSameInstant(ZoneOffset.UTC);
+        OffsetDateTime end = until == null || until.isAfter(now) ? now : until.withOffsetSameInstant(ZoneOffset.UTC);
         int type = recovery.webhookType(clientId).orElseThrow(WebhookService::noWebhook);
         recovery.lockClient(clientId);
         long touched = recovery.count(clientId, type, since, end, MAX_PER_CALL);

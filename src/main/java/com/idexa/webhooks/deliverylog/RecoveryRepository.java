@@ -17,7 +17,9 @@ class RecoveryRepository {
     private static final String WITHOUT_DELIVERY = """
             FROM events e
             WHERE e.client_id = :client AND e.type = :type AND e.created_at >= :since AND e.created_at < :until
-              AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id AND d.event_created_at = e.created_at)
+              AND NOT EXISTS (SELECT 1 FROM deliveries d -- a delivery has its event's created_at: one partition
+                              WHERE d.client_id = e.client_id AND d.created_at = e.created_at
+                                AND d.event_id = e.id AND d.event_created_at = e.created_at)
             """;
 
     /** FAILED deliveries of the window (a condition on deliveries d). */

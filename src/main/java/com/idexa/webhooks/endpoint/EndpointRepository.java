@@ -40,6 +40,12 @@ class EndpointRepository {
      * @return when it was enabled; empty when it was not disabled
      */
     Optional<OffsetDateTime> enable(UUID webhookId, UUID clientId) {
+        // The client's queue rows first, in id order, then its health row: the order the outcomes statement locks
+        // them in, so the two never wait on each other in a circle.
+        jdbc.sql("SELECT id FROM delivery_queue WHERE client_id = ? AND lease_token IS NULL ORDER BY id FOR UPDATE")
+                .param(clientId)
+                .query()
+                .listOfRows();
         return jdbc.sql("""
                         WITH enabled AS (
                             UPDATE endpoint_health

@@ -63,6 +63,11 @@ class OperatorNotifier implements DisposableBean {
                 operator.signingSecret() == null || operator.signingSecret().isBlank()
                         ? null
                         : List.of(signingKey(operator.signingSecret().trim()));
+        if (this.notifyUrl != null && this.signingKey == null) {
+            throw new IllegalArgumentException("webhooks.operator.notify-url is set without "
+                    + "webhooks.operator.signing-secret: operator notifications are always signed; set a secret "
+                    + "(whsec_ + base64 of 24 to 64 random bytes)");
+        }
         this.attempts = operator.notifyAttempts();
         this.sending = new ScheduledThreadPoolExecutor(1, new DefaultThreadFactory("operator-notify", true));
         this.sending.setRemoveOnCancelPolicy(true);

@@ -84,6 +84,33 @@ class HistoryMaintenanceTest extends DeliveryTestSupport {
     }
 
     @Test
+    void deliveriesHeldForADisabledEndpointExpireWithTheirDay() {
+        ClientService.IssuedKey client = newClient();
+        registerWebhook(client, simpleWebhook("POST", receiver.url("/cb/:id")));
+        jdbc.sql("UPDATE endpoint_health SET state = 'DISABLED', disabled_at = now(), reason = 'test' "
+                        + "WHERE client_id = ?")
+                .param(client.clientId())
+                .update();
+        LocalDate expired = today().minusDays(40);
+        partitions.make(expired, 1);
+        UUID held = finishedDeliveryOn(client.clientId(), expired);
+        jdbc.sql("""
+                        WITH pending AS (
+                            UPDATE deliveries SET status = 'PENDING', finished_at = NULL WHERE id = ?
+                            RETURNING id, created_at, client_id, event_id, event_created_at, attempt_count
+                        )
+                        INSERT INTO delivery_queue (id, created_at, client_id, event_id, event_created_at,
+                                                    next_attempt_at, attempt_count)
+                        SELECT id, created_at, client_id, event_id, event_created_at, created_at, attempt_count
+                        FROM pending""").param(held).update();
+
+        dropsSoon(expired);
+
+        assertThat(count("SELECT count(*) FROM delivery_queue WHERE id = ?", held))
+                .isZero();
+    }
+
+    @Test
     void makesTheNextDaysAheadAndAnEventAtMidnightLandsInItsDay() {
         LocalDate today = today();
         maintenance.maintain();

@@ -122,6 +122,21 @@ class RecoverDeliveriesTest extends DeliveryTestSupport {
     }
 
     @Test
+    void recoverTakesTimesPostgreSqlCouldNotHoldWithoutA500() {
+        ClientService.IssuedKey client = newClient();
+        registerWebhook(client, simpleWebhook("POST", receiver.url("/cb/:id")));
+        OffsetDateTime anHourAgo =
+                OffsetDateTime.now(java.time.ZoneOffset.ofHours(-17)).minusHours(1);
+
+        TestHttp.Response farUntil =
+                recover(client, "{\"since\": \"" + anHourAgo + "\", \"until\": \"+999999999-12-31T23:59:59Z\"}");
+        TestHttp.Response farOffset = recover(client, "{\"since\": \"" + anHourAgo + "\"}");
+
+        assertThat(farUntil.status()).as(farUntil.body()).isEqualTo(202);
+        assertThat(farOffset.status()).as(farOffset.body()).isEqualTo(202);
+    }
+
+    @Test
     void recoverRefusesMoreThanTenThousandDeliveriesInOneCall() {
         ClientService.IssuedKey client = newClient();
         jdbc.sql("""
