@@ -62,7 +62,9 @@ class DeliveryRecovery {
         since = since.withOffsetSameInstant(ZoneOffset.UTC);
         OffsetDateTime end = until == null || until.isAfter(now) ? now : until.withOffsetSameInstant(ZoneOffset.UTC);
         int type = recovery.webhookType(clientId).orElseThrow(WebhookService::noWebhook);
-        recovery.lockClient(clientId);
+        if (!recovery.tryLockClient(clientId)) {
+            throw new RecoveryRunning();
+        }
         long touched = recovery.count(clientId, type, since, end, MAX_PER_CALL);
         if (touched > MAX_PER_CALL) {
             throw new InvalidRequest(

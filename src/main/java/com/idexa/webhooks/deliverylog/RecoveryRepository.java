@@ -41,12 +41,18 @@ class RecoveryRepository {
                 .optional();
     }
 
-    /** Recoveries of one client run one at a time (until the transaction ends), so none recovers a row twice. */
-    void lockClient(UUID clientId) {
-        jdbc.sql("SELECT pg_advisory_xact_lock(hashtextextended('webhooks recover/' || ?, 0))")
+    /**
+     * Recoveries of one client run one at a time (the lock is held until the transaction ends), so none recovers a
+     * row twice. Not waited for: a request that waited would hold a pooled connection meanwhile, and a client
+     * sending many at once would take them all.
+     *
+     * @return whether this transaction has the lock
+     */
+    boolean tryLockClient(UUID clientId) {
+        return jdbc.sql("SELECT pg_try_advisory_xact_lock(hashtextextended('webhooks recover/' || ?, 0))")
                 .param(clientId.toString())
-                .query()
-                .singleRow();
+                .query(Boolean.class)
+                .single();
     }
 
     /** How many rows a recovery of this window would touch, counted up to {@code max + 1}. */

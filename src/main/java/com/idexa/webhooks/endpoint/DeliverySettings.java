@@ -1,6 +1,7 @@
 package com.idexa.webhooks.endpoint;
 
 import io.swagger.v3.oas.annotations.media.Schema;
+import tools.jackson.databind.annotation.JsonDeserialize;
 
 /**
  * {@code /document_webhooks/{id}/delivery_settings}: bounds the client sets on what it receives; null is no bound
@@ -12,6 +13,7 @@ record DeliverySettings(
                 nullable = true,
                 minimum = "1",
                 maximum = "1000")
+        @JsonDeserialize(using = StrictInteger.class)
         Integer maxPerSecond,
 
         @Schema(
@@ -20,4 +22,5 @@ record DeliverySettings(
                         + "attempts one at a time, in the order the events were recorded",
                 nullable = true,
                 minimum = "1")
+        @JsonDeserialize(using = StrictInteger.class)
         Integer maxInFlight) {}

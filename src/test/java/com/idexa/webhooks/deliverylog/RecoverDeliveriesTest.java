@@ -122,6 +122,31 @@ class RecoverDeliveriesTest extends DeliveryTestSupport {
     }
 
     @Test
+    void concurrentRecoveriesOfOneClientTakeTurnsWithoutWaitingOnTheDatabase() throws Exception {
+        ClientService.IssuedKey client = newClient();
+        for (int i = 0; i < 5; i++) {
+            assertThat(reportDocument(client, "missed-" + i, "{\"id\": \"m" + i + "\"}")
+                            .status())
+                    .isEqualTo(202);
+        }
+        registerWebhook(client, simpleWebhook("POST", receiver.url("/cb/:id")));
+        java.util.List<java.util.concurrent.CompletableFuture<TestHttp.Response>> calls = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            calls.add(java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> recover(client, since(Duration.ofHours(1)))));
+        }
+        int created = 0;
+        for (java.util.concurrent.CompletableFuture<TestHttp.Response> call : calls) {
+            TestHttp.Response response = call.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(response.status()).as(response.body()).isIn(202, 409);
+            if (response.status() == 202) {
+                created += response.json().get("created").asInt();
+            }
+        }
+        assertThat(created).isEqualTo(5);
+    }
+
+    @Test
     void recoverTakesTimesPostgreSqlCouldNotHoldWithoutA500() {
         ClientService.IssuedKey client = newClient();
         registerWebhook(client, simpleWebhook("POST", receiver.url("/cb/:id")));

@@ -93,6 +93,9 @@ class DeliverySettingsTest extends DeliveryTestSupport {
         assertRefusedField(putSettings(client, webhookId, "{\"maxPerSecond\": 1001}"), "maxPerSecond");
         assertRefusedField(putSettings(client, webhookId, "{\"maxPerSecond\": 1.5}"), "maxPerSecond");
         assertRefusedField(putSettings(client, webhookId, "{\"maxPerSecond\": \"fast\"}"), "maxPerSecond");
+        assertRefusedField(putSettings(client, webhookId, "{\"maxPerSecond\": \"5\"}"), "maxPerSecond");
+        assertRefusedField(putSettings(client, webhookId, "{\"maxInFlight\": \"\"}"), "maxInFlight");
+        assertRefusedField(putSettings(client, webhookId, "{\"maxInFlight\": \" 5\"}"), "maxInFlight");
         assertRefusedField(putSettings(client, webhookId, "{\"maxInFlight\": 0}"), "maxInFlight");
         assertRefusedField(putSettings(client, webhookId, "{\"maxInFlight\": 9}"), "maxInFlight"); // cap: 8
         assertRefusedField(putSettings(client, webhookId, "{\"maxInFlight\": 99999999999}"), "maxInFlight");
