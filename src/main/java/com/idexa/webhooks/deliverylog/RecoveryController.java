@@ -3,8 +3,6 @@ package com.idexa.webhooks.deliverylog;
 import com.idexa.webhooks.client.ApiKeyArgumentResolver;
 import com.idexa.webhooks.client.AuthenticatedClient;
 import io.swagger.v3.oas.annotations.Operation;
-import io.swagger.v3.oas.annotations.media.Content;
-import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -40,18 +38,8 @@ class RecoveryController {
     @ApiResponse(responseCode = "202", description = "How many deliveries were requeued and created")
     @ApiResponse(
             responseCode = "400",
-            description = "A malformed or out-of-range window, or one with more than 10,000 deliveries to recover",
-            content =
-                    @Content(
-                            mediaType = "application/problem+json",
-                            schema = @Schema(ref = "#/components/schemas/Problem")))
-    @ApiResponse(
-            responseCode = "404",
-            description = "The client has no webhook",
-            content =
-                    @Content(
-                            mediaType = "application/problem+json",
-                            schema = @Schema(ref = "#/components/schemas/Problem")))
+            description = "A malformed or out-of-range window, or one with more than 10,000 deliveries to recover")
+    @ApiResponse(responseCode = "404", description = "The client has no webhook")
     @PostMapping(path = "/deliveries/recover", consumes = MediaType.APPLICATION_JSON_VALUE)
     @ResponseStatus(HttpStatus.ACCEPTED)
     Recovery.Result recoverDeliveries(AuthenticatedClient client, @RequestBody Recovery.Request request) {

@@ -3,8 +3,6 @@ package com.idexa.webhooks.endpoint;
 import com.idexa.webhooks.client.ApiKeyArgumentResolver;
 import com.idexa.webhooks.client.AuthenticatedClient;
 import io.swagger.v3.oas.annotations.Operation;
-import io.swagger.v3.oas.annotations.media.Content;
-import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -41,13 +39,7 @@ class EndpointController {
                     + "once when it answers 410 Gone. While DISABLED, deliveries are created but HELD (not attempted, "
                     + "no retries spent) until the endpoint is enabled.")
     @ApiResponse(responseCode = "200", description = "The endpoint's state")
-    @ApiResponse(
-            responseCode = "404",
-            description = "The client has no webhook with this id",
-            content =
-                    @Content(
-                            mediaType = "application/problem+json",
-                            schema = @Schema(ref = "#/components/schemas/Problem")))
+    @ApiResponse(responseCode = "404", description = "The client has no webhook with this id")
     @GetMapping("/{id}/status")
     EndpointStatus endpointStatus(AuthenticatedClient client, @PathVariable UUID id) {
         return endpoints.endpointStatus(client.clientId(), id);
@@ -58,26 +50,14 @@ class EndpointController {
             description = "The endpoint is ACTIVE again with no failures counted, and its HELD deliveries become due "
                     + "at once, oldest first, within the client's limits. Enabling an ACTIVE endpoint changes nothing.")
     @ApiResponse(responseCode = "200", description = "The endpoint's state after enabling it")
-    @ApiResponse(
-            responseCode = "404",
-            description = "The client has no webhook with this id",
-            content =
-                    @Content(
-                            mediaType = "application/problem+json",
-                            schema = @Schema(ref = "#/components/schemas/Problem")))
+    @ApiResponse(responseCode = "404", description = "The client has no webhook with this id")
     @PostMapping("/{id}/enable")
     EndpointStatus enableEndpoint(AuthenticatedClient client, @PathVariable UUID id) {
         return endpoints.enableEndpoint(client.clientId(), id);
     }
 
     @Operation(summary = "Show the webhook's delivery settings (null: no limit of its own)")
-    @ApiResponse(
-            responseCode = "404",
-            description = "The client has no webhook with this id",
-            content =
-                    @Content(
-                            mediaType = "application/problem+json",
-                            schema = @Schema(ref = "#/components/schemas/Problem")))
+    @ApiResponse(responseCode = "404", description = "The client has no webhook with this id")
     @GetMapping("/{id}/delivery_settings")
     DeliverySettings deliverySettings(AuthenticatedClient client, @PathVariable UUID id) {
         return endpoints.deliverySettings(client.clientId(), id);
@@ -91,20 +71,8 @@ class EndpointController {
                     + "its turn by its scheduled time, so retries can arrive after newer deliveries. Takes effect "
                     + "within a second.")
     @ApiResponse(responseCode = "200", description = "The settings, as stored")
-    @ApiResponse(
-            responseCode = "400",
-            description = "A value out of range, of the wrong type, or an unknown field",
-            content =
-                    @Content(
-                            mediaType = "application/problem+json",
-                            schema = @Schema(ref = "#/components/schemas/Problem")))
-    @ApiResponse(
-            responseCode = "404",
-            description = "The client has no webhook with this id",
-            content =
-                    @Content(
-                            mediaType = "application/problem+json",
-                            schema = @Schema(ref = "#/components/schemas/Problem")))
+    @ApiResponse(responseCode = "400", description = "A value out of range, of the wrong type, or an unknown field")
+    @ApiResponse(responseCode = "404", description = "The client has no webhook with this id")
     @PutMapping(value = "/{id}/delivery_settings", consumes = MediaType.APPLICATION_JSON_VALUE)
     DeliverySettings changeDeliverySettings(
             AuthenticatedClient client, @PathVariable UUID id, @RequestBody DeliverySettings settings) {

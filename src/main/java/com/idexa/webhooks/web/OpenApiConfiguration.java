@@ -70,12 +70,20 @@ class OpenApiConfiguration {
                     "500", "Unexpected error; no details are disclosed");
             openApi.getPaths()
                     .values()
-                    .forEach(path -> path.readOperations()
-                            .forEach(operation -> defaults.forEach((status, description) -> {
-                                if (operation.getResponses().get(status) == null) {
-                                    operation.getResponses().addApiResponse(status, problemResponse(description));
-                                }
-                            })));
+                    .forEach(path -> path.readOperations().forEach(operation -> {
+                        defaults.forEach((status, description) -> {
+                            if (operation.getResponses().get(status) == null) {
+                                operation.getResponses().addApiResponse(status, problemResponse(description));
+                            }
+                        });
+                        // Every error is a problem document: a controller declares only the status and what it means.
+                        operation.getResponses().forEach((status, response) -> {
+                            if (status.startsWith("4") || status.startsWith("5")) {
+                                response.setContent(problemResponse(response.getDescription())
+                                        .getContent());
+                            }
+                        });
+                    }));
         };
     }
 

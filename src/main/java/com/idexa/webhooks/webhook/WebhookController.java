@@ -67,13 +67,7 @@ class WebhookController {
                                                             name = "Idexa documentation example",
                                                             value = DOCS_EXAMPLE))))
     @ApiResponse(responseCode = "200", description = "The webhook, as stored")
-    @ApiResponse(
-            responseCode = "409",
-            description = "The client already has a webhook; its id is in existingWebhookId",
-            content =
-                    @Content(
-                            mediaType = "application/problem+json",
-                            schema = @Schema(ref = "#/components/schemas/Problem")))
+    @ApiResponse(responseCode = "409", description = "The client already has a webhook; its id is in existingWebhookId")
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     WebhookResponse createWebhook(AuthenticatedClient client, @RequestBody WebhookRequest request) {
         return WebhookResponse.of(webhooks.registerWebhook(client.clientId(), request));
@@ -106,13 +100,7 @@ class WebhookController {
                                                             name = "Idexa documentation example",
                                                             value = DOCS_EXAMPLE))))
     @ApiResponse(responseCode = "200", description = "The webhook, as stored now")
-    @ApiResponse(
-            responseCode = "404",
-            description = "No webhook with this id for this client",
-            content =
-                    @Content(
-                            mediaType = "application/problem+json",
-                            schema = @Schema(ref = "#/components/schemas/Problem")))
+    @ApiResponse(responseCode = "404", description = "No webhook with this id for this client")
     @PutMapping(path = "/{id}", consumes = MediaType.APPLICATION_JSON_VALUE)
     WebhookResponse replaceWebhook(
             AuthenticatedClient client, @PathVariable UUID id, @RequestBody WebhookRequest request) {
@@ -132,13 +120,7 @@ class WebhookController {
                     + "v1a,<Ed25519>) over \"{webhook-id}.{webhook-timestamp}.{body}\". key verifies the v1 "
                     + "signatures; publicKey verifies the v1a ones and may be published.")
     @ApiResponse(responseCode = "200", description = "The current signing key")
-    @ApiResponse(
-            responseCode = "404",
-            description = "No webhook with this id for this client",
-            content =
-                    @Content(
-                            mediaType = "application/problem+json",
-                            schema = @Schema(ref = "#/components/schemas/Problem")))
+    @ApiResponse(responseCode = "404", description = "No webhook with this id for this client")
     @GetMapping("/{id}/secret")
     SigningSecretResponse signingSecret(AuthenticatedClient client, @PathVariable UUID id) {
         return SigningSecretResponse.of(webhooks.currentSigningKey(client.clientId(), id), asymmetricSignatures);
@@ -156,27 +138,11 @@ class WebhookController {
                             required = false,
                             content = @Content(schema = @Schema(implementation = RotateSecretRequest.class))))
     @ApiResponse(responseCode = "200", description = "The new current signing key")
-    @ApiResponse(
-            responseCode = "400",
-            description = "The chosen key is not whsec_ + base64 of 24 to 64 bytes",
-            content =
-                    @Content(
-                            mediaType = "application/problem+json",
-                            schema = @Schema(ref = "#/components/schemas/Problem")))
-    @ApiResponse(
-            responseCode = "404",
-            description = "No webhook with this id for this client",
-            content =
-                    @Content(
-                            mediaType = "application/problem+json",
-                            schema = @Schema(ref = "#/components/schemas/Problem")))
+    @ApiResponse(responseCode = "400", description = "The chosen key is not whsec_ + base64 of 24 to 64 bytes")
+    @ApiResponse(responseCode = "404", description = "No webhook with this id for this client")
     @ApiResponse(
             responseCode = "409",
-            description = "The webhook kept changing under concurrent requests; send it again",
-            content =
-                    @Content(
-                            mediaType = "application/problem+json",
-                            schema = @Schema(ref = "#/components/schemas/Problem")))
+            description = "The webhook kept changing under concurrent requests; send it again")
     @PostMapping("/{id}/secret/rotate")
     SigningSecretResponse rotateSigningSecret(
             AuthenticatedClient client,

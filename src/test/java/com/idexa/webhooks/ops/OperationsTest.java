@@ -7,7 +7,9 @@ import com.idexa.webhooks.support.DeliveryTestSupport;
 import com.idexa.webhooks.support.TestHttp;
 import com.idexa.webhooks.support.TestReceiver;
 import com.idexa.webhooks.support.TestReceiver.Reply;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -137,6 +139,32 @@ class OperationsTest extends DeliveryTestSupport {
         assertThat(docs.get("components").get("schemas").get("Problem")).isNotNull();
         assertThat(paths.get("/document_webhooks").get("get").toString()).doesNotContain("clientId\",\"in\"");
         assertThat(http().get("/swagger-ui.html").status()).isIn(200, 302);
+    }
+
+    @Test
+    void everyDocumentedErrorIsAProblemDocument() {
+        JsonNode paths = http().get("/v3/api-docs").json().get("paths");
+        List<String> notProblems = new ArrayList<>();
+        paths.properties()
+                .forEach(path -> path.getValue().properties().forEach(operation -> {
+                    JsonNode responses = operation.getValue().get("responses");
+                    responses.properties().forEach(response -> {
+                        if (response.getKey().matches("[45]..")
+                                && !response.getValue()
+                                        .path("content")
+                                        .path("application/problem+json")
+                                        .path("schema")
+                                        .path("$ref")
+                                        .asString("")
+                                        .equals("#/components/schemas/Problem")) {
+                            notProblems.add(operation.getKey() + " " + path.getKey() + " " + response.getKey());
+                        }
+                    });
+                }));
+        assertThat(notProblems).isEmpty();
+        JsonNode rotate =
+                paths.get("/document_webhooks/{id}/secret/rotate").get("post").get("responses");
+        assertThat(rotate.has("404") && rotate.has("409")).as(rotate.toString()).isTrue();
     }
 
     private double metric(String name, String tagFragment) {
