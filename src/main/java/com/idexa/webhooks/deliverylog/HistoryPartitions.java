@@ -117,26 +117,29 @@ class HistoryPartitions {
         jdbc.sql("SET LOCAL lock_timeout = '1s'").update();
         jdbc.sql("LOCK TABLE " + partition("deliveries", day) + " IN ACCESS EXCLUSIVE MODE")
                 .update();
-        // Deliveries held for an endpoint that stayed disabled past the retention go with their day: they must not
-        // keep every client's history for ever.
-        int expiredHeld = jdbc.sql("""
-                        DELETE FROM delivery_queue q USING endpoint_health h
-                        WHERE h.client_id = q.client_id AND h.state = 'DISABLED' AND q.lease_token IS NULL
-                          AND q.created_at >= coalesce(CAST(? AS timestamptz), '-infinity') AND q.created_at < ?""").params(day.from(), day.until()).update();
-        if (expiredHeld > 0) {
-            log.warn(
-                    "{} deliveries held for disabled endpoints expired with the history of {}",
-                    expiredHeld,
-                    day.suffix());
-        }
+        // A day is kept while a delivery of it is pending, unless it is only held for an endpoint that stayed
+        // disabled past the retention: those go with their day, so they cannot keep every client's history for ever.
         boolean pending = jdbc.sql("""
-                        SELECT EXISTS (SELECT 1 FROM delivery_queue
-                                       WHERE created_at >= coalesce(CAST(? AS timestamptz), '-infinity') AND created_at < ?)""")
+                        SELECT EXISTS (SELECT 1 FROM delivery_queue q
+                                       WHERE q.created_at >= coalesce(CAST(? AS timestamptz), '-infinity')
+                                         AND q.created_at < ?
+                                         AND NOT EXISTS (SELECT 1 FROM endpoint_health h
+                                                         WHERE h.client_id = q.client_id AND h.state = 'DISABLED'
+                                                           AND q.lease_token IS NULL))""")
                 .params(day.from(), day.until())
                 .query(Boolean.class)
                 .single();
         if (pending) {
             return false;
+        }
+        int expiredHeld = jdbc.sql("""
+                        DELETE FROM delivery_queue
+                        WHERE created_at >= coalesce(CAST(? AS timestamptz), '-infinity') AND created_at < ?""").params(day.from(), day.until()).update();
+        if (expiredHeld > 0) {
+            log.warn(
+                    "{} deliveries held for disabled endpoints expired with the history of {}",
+                    expiredHeld,
+                    day.suffix());
         }
         jdbc.sql("DROP TABLE IF EXISTS "
                         + String.join(

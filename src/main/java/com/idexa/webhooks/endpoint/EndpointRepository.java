@@ -42,10 +42,20 @@ class EndpointRepository {
     Optional<OffsetDateTime> enable(UUID webhookId, UUID clientId) {
         // The client's queue rows first, in id order, then its health row: the order the outcomes statement locks
         // them in, so the two never wait on each other in a circle.
-        jdbc.sql("SELECT id FROM delivery_queue WHERE client_id = ? AND lease_token IS NULL ORDER BY id FOR UPDATE")
+        // An endpoint that is not disabled has nothing to release: its queue is not locked at all.
+        boolean disabled = jdbc.sql("SELECT EXISTS (SELECT 1 FROM endpoint_health "
+                        + "WHERE webhook_id = ? AND client_id = ? AND state = 'DISABLED')")
+                .params(webhookId, clientId)
+                .query(Boolean.class)
+                .single();
+        if (!disabled) {
+            return Optional.empty();
+        }
+        jdbc.sql("SELECT count(*) FROM (SELECT 1 FROM delivery_queue WHERE client_id = ? AND lease_token IS NULL "
+                        + "ORDER BY id FOR UPDATE) locked")
                 .param(clientId)
-                .query()
-                .listOfRows();
+                .query(Long.class)
+                .single();
         return jdbc.sql("""
                         WITH enabled AS (
                             UPDATE endpoint_health

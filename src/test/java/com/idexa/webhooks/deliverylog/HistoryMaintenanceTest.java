@@ -111,6 +111,45 @@ class HistoryMaintenanceTest extends DeliveryTestSupport {
     }
 
     @Test
+    void aDayKeptForAPendingDeliveryKeepsItsHeldOnesQueuedToo() {
+        ClientService.IssuedKey disabledClient = newClient();
+        registerWebhook(disabledClient, simpleWebhook("POST", receiver.url("/cb/:id")));
+        jdbc.sql("UPDATE endpoint_health SET state = 'DISABLED', disabled_at = now(), reason = 'test' "
+                        + "WHERE client_id = ?")
+                .param(disabledClient.clientId())
+                .update();
+        ClientService.IssuedKey activeClient = newClient();
+        registerWebhook(activeClient, simpleWebhook("POST", receiver.url("/cb/:id")));
+        LocalDate expired = today().minusDays(42);
+        partitions.make(expired, 1);
+        dispatcher.stop(); // the active client's delivery stays pending
+        UUID held = pendingDeliveryOn(disabledClient.clientId(), expired);
+        pendingDeliveryOn(activeClient.clientId(), expired);
+
+        maintenance.maintain();
+
+        assertThat(partitionExists("deliveries", expired)).isTrue();
+        assertThat(count("SELECT count(*) FROM delivery_queue WHERE id = ?", held))
+                .as("a held delivery is not dropped from the queue while its day is kept")
+                .isEqualTo(1);
+    }
+
+    private UUID pendingDeliveryOn(UUID clientId, LocalDate day) {
+        UUID delivery = finishedDeliveryOn(clientId, day);
+        jdbc.sql("""
+                        WITH pending AS (
+                            UPDATE deliveries SET status = 'PENDING', finished_at = NULL WHERE id = ?
+                            RETURNING id, created_at, client_id, event_id, event_created_at, attempt_count
+                        )
+                        INSERT INTO delivery_queue (id, created_at, client_id, event_id, event_created_at,
+                                                    next_attempt_at, attempt_count)
+                        SELECT id, created_at, client_id, event_id, event_created_at, now() + interval '1 hour',
+                               attempt_count
+                        FROM pending""").param(delivery).update();
+        return delivery;
+    }
+
+    @Test
     void makesTheNextDaysAheadAndAnEventAtMidnightLandsInItsDay() {
         LocalDate today = today();
         maintenance.maintain();
