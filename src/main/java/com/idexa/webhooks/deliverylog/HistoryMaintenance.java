@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.apache.hc.core5.concurrent.DefaultThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
@@ -31,11 +32,8 @@ class HistoryMaintenance implements DisposableBean {
     private final HistoryPartitions partitions;
     private final Duration retention;
     private final Duration interval;
-    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread maintenance = new Thread(runnable, "history-partitions");
-        maintenance.setDaemon(true);
-        return maintenance;
-    });
+    private final ScheduledExecutorService thread =
+            Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("history-partitions", true));
 
     HistoryMaintenance(HistoryPartitions partitions, WebhooksProperties properties) {
         this.partitions = partitions;
