@@ -11,7 +11,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
@@ -34,8 +33,6 @@ class DeliveryLogService {
             .maximumSize(10_000)
             .expireAfterWrite(Duration.ofMinutes(1))
             .build();
-    /** The log's times are PostgreSQL timestamps; a filter is kept well inside what they can hold. */
-    private static final int MAX_YEAR = 9999;
 
     private final DeliveryLogRepository log;
     private final EventIntakeService intake;
@@ -114,17 +111,11 @@ class DeliveryLogService {
         if (before == null) {
             return null;
         }
-        OffsetDateTime time;
-        try {
-            time = OffsetDateTime.parse(before).withOffsetSameInstant(ZoneOffset.UTC); // PostgreSQL's offsets are
-            // narrower than Java's
-        } catch (DateTimeParseException e) {
-            throw new InvalidRequest(
-                    "before", "before must be an ISO-8601 date-time with an offset, such as 2026-11-29T20:00:00Z");
+        IsoTimes.Result parsed = IsoTimes.parse("before", before);
+        if (parsed.problem() != null) {
+            throw new InvalidRequest(List.of(parsed.problem()));
         }
-        if (time.getYear() < 1 || time.getYear() > MAX_YEAR) {
-            throw new InvalidRequest("before", "before must be between the years 1 and " + MAX_YEAR);
-        }
+        OffsetDateTime time = parsed.time();
         return new LogCursor(time, new UUID(0, 0));
     }
 

@@ -7,8 +7,6 @@ import com.idexa.webhooks.webhook.WebhookService;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -58,9 +56,7 @@ class DeliveryRecovery {
         if (!problems.isEmpty()) {
             throw new InvalidRequest(problems);
         }
-        // In UTC (PostgreSQL's offsets are narrower than Java's), and a window never reaches past now.
-        since = since.withOffsetSameInstant(ZoneOffset.UTC);
-        OffsetDateTime end = until == null || until.isAfter(now) ? now : until.withOffsetSameInstant(ZoneOffset.UTC);
+        OffsetDateTime end = until == null || until.isAfter(now) ? now : until; // a window never reaches past now
         int type = recovery.webhookType(clientId).orElseThrow(WebhookService::noWebhook);
         if (!recovery.tryLockClient(clientId)) {
             throw new RecoveryRunning();
@@ -86,12 +82,8 @@ class DeliveryRecovery {
             }
             return null;
         }
-        try {
-            return OffsetDateTime.parse(value.trim());
-        } catch (DateTimeParseException e) {
-            problems.add(new FieldProblem(
-                    field, field + " must be an ISO-8601 time with an offset, like 2026-11-29T10:00:00Z"));
-            return null;
-        }
+        IsoTimes.Result parsed = IsoTimes.parse(field, value);
+        parsed.problemIfAny().ifPresent(problems::add);
+        return parsed.time();
     }
 }

@@ -157,7 +157,7 @@ class RecoverDeliveriesTest extends DeliveryTestSupport {
                 recover(client, "{\"since\": \"" + anHourAgo + "\", \"until\": \"+999999999-12-31T23:59:59Z\"}");
         TestHttp.Response farOffset = recover(client, "{\"since\": \"" + anHourAgo + "\"}");
 
-        assertThat(farUntil.status()).as(farUntil.body()).isEqualTo(202);
+        assertRefusedField(farUntil, "until"); // a clear 400, not PostgreSQL's out-of-range error as a 500
         assertThat(farOffset.status()).as(farOffset.body()).isEqualTo(202);
     }
 
