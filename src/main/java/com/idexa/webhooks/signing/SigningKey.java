@@ -7,8 +7,8 @@ import java.util.Base64;
 import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 /**
- * One signing key of a webhook: an HMAC-SHA256 secret (signatures {@code v1}) and an Ed25519 key pair (signatures
- * {@code v1a}), made together and retired together. Stored sealed, with the webhook's other secrets.
+ * One signing key of a webhook: an HMAC-SHA256 secret (signatures {@code v1}) and, when the client asked for
+ * asymmetric signatures, an Ed25519 key pair (signatures {@code v1a}), made together and retired together. Stored sealed, with the webhook's other secrets.
  *
  * @param secret the HMAC secret, 24 to 64 bytes
  * @param ed25519Seed the Ed25519 private key (RFC 8032 seed, 32 bytes); {@code null} for an HMAC-only key
@@ -51,20 +51,33 @@ public record SigningKey(
         return ed25519PublicKey == null ? null : ed25519PublicKey.clone();
     }
 
-    /** A new current key: 32 random bytes of HMAC secret and a new Ed25519 key pair. */
-    public static SigningKey generate(Instant now) {
+    /**
+     * A new current key: 32 random bytes of HMAC secret and, when asked, a new Ed25519 key pair.
+     *
+     * @param keyPair whether the key also signs {@code v1a} (asymmetric): a client's choice, since an Ed25519
+     *     signature costs about ten times the CPU of the HMAC one on every attempt
+     */
+    public static SigningKey generate(Instant now, boolean keyPair) {
         byte[] secret = new byte[GENERATED_SECRET_BYTES];
         RANDOM.nextBytes(secret);
-        return withSecret(secret, now);
+        return withSecret(secret, now, keyPair);
     }
 
-    /** A new current key with the HMAC secret the client chose, and a new Ed25519 key pair. */
-    public static SigningKey withSecret(byte[] secret, Instant now) {
+    /** A new current key with the HMAC secret the client chose and, when asked, a new Ed25519 key pair. */
+    public static SigningKey withSecret(byte[] secret, Instant now, boolean keyPair) {
+        if (!keyPair) {
+            return new SigningKey(secret.clone(), null, null, now, null);
+        }
         byte[] seed = new byte[Ed25519.SECRET_KEY_SIZE];
         RANDOM.nextBytes(seed);
         byte[] publicKey = new byte[Ed25519.PUBLIC_KEY_SIZE];
         Ed25519.generatePublicKey(seed, 0, publicKey, 0);
         return new SigningKey(secret.clone(), seed, publicKey, now, null);
+    }
+
+    /** Whether this key has an Ed25519 pair and so signs {@code v1a} too. */
+    public boolean hasKeyPair() {
+        return ed25519Seed != null;
     }
 
     /**

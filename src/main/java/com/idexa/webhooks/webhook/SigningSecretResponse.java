@@ -8,7 +8,8 @@ import io.swagger.v3.oas.annotations.media.Schema;
  *
  * @param key the HMAC-SHA256 secret that verifies {@code v1} signatures
  * @param publicKey the Ed25519 public key that verifies {@code v1a} signatures; not a secret, it may be published.
- *     {@code null} when the service sends no {@code v1a} signatures ({@code webhooks.signing.asymmetric=false})
+ *     {@code null} when the key signs {@code v1} only (the default; a rotation with {@code "asymmetric": true} makes
+ *     one that signs both), or the service sends no {@code v1a} signatures ({@code webhooks.signing.asymmetric=false})
  */
 record SigningSecretResponse(
         @Schema(example = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")

@@ -116,9 +116,10 @@ class WebhookController {
 
     @Operation(
             summary = "Show the webhook's signing secret",
-            description = "Every delivery carries a Standard Webhooks signature (webhook-signature: v1,<HMAC-SHA256> "
-                    + "v1a,<Ed25519>) over \"{webhook-id}.{webhook-timestamp}.{body}\". key verifies the v1 "
-                    + "signatures; publicKey verifies the v1a ones and may be published.")
+            description = "Every delivery carries a Standard Webhooks signature (webhook-signature: v1,<HMAC-SHA256>, "
+                    + "and v1a,<Ed25519> once the client asked for it with a rotation) over "
+                    + "\"{webhook-id}.{webhook-timestamp}.{body}\". key verifies the v1 signatures; publicKey (null "
+                    + "until asked for) verifies the v1a ones and may be published.")
     @ApiResponse(responseCode = "200", description = "The current signing key")
     @ApiResponse(responseCode = "404", description = "No webhook with this id for this client")
     @GetMapping("/{id}/secret")
@@ -128,7 +129,8 @@ class WebhookController {
 
     @Operation(
             summary = "Rotate the webhook's signing secret",
-            description = "Makes a new signing key (or takes the client's own secret from the body). The key it "
+            description = "Makes a new signing key (or takes the client's own secret from the body); "
+                    + "{\"asymmetric\": true} makes it sign with Ed25519 too (v1a) and shows its public key. The key it "
                     + "replaces keeps signing beside the new one for webhooks.signing.rotation-overlap (24 hours "
                     + "by default): each delivery carries one signature per key, so a receiver verifies with either "
                     + "secret until it switches. At most three keys sign at once: the new one, the one it replaced "
@@ -138,7 +140,10 @@ class WebhookController {
                             required = false,
                             content = @Content(schema = @Schema(implementation = RotateSecretRequest.class))))
     @ApiResponse(responseCode = "200", description = "The new current signing key")
-    @ApiResponse(responseCode = "400", description = "The chosen key is not whsec_ + base64 of 24 to 64 bytes")
+    @ApiResponse(
+            responseCode = "400",
+            description = "The chosen key is not whsec_ + base64 of 24 to 64 bytes, or asymmetric signatures are "
+                    + "turned off on this service")
     @ApiResponse(responseCode = "404", description = "No webhook with this id for this client")
     @ApiResponse(
             responseCode = "409",
@@ -149,7 +154,9 @@ class WebhookController {
             @PathVariable UUID id,
             @RequestBody(required = false) RotateSecretRequest request) {
         String chosen = request == null ? null : request.key();
-        return SigningSecretResponse.of(webhooks.rotateSigningKey(client.clientId(), id, chosen), asymmetricSignatures);
+        Boolean asymmetric = request == null ? null : request.asymmetric();
+        return SigningSecretResponse.of(
+                webhooks.rotateSigningKey(client.clientId(), id, chosen, asymmetric), asymmetricSignatures);
     }
 
     @Operation(summary = "Delete the client's webhook, whatever its id")

@@ -47,6 +47,7 @@ public class WebhookService {
     private final WebhookValidator validator;
     private final TransactionTemplate transactions;
     private final Duration rotationOverlap;
+    private final boolean asymmetricAllowed;
     private final Clock clock;
 
     WebhookService(
@@ -59,6 +60,7 @@ public class WebhookService {
         this.validator = validator;
         this.transactions = transactions;
         this.rotationOverlap = properties.signing().rotationOverlap();
+        this.asymmetricAllowed = properties.signing().asymmetric();
         this.clock = clock;
     }
 
@@ -72,7 +74,7 @@ public class WebhookService {
     Webhook registerWebhook(UUID clientId, WebhookRequest request) {
         WebhookValidator.ValidWebhook valid = validator.validate(request);
         UUID id = UUID.randomUUID();
-        WebhookSecrets secrets = valid.secrets().withSigningKeys(List.of(SigningKey.generate(clock.instant())));
+        WebhookSecrets secrets = valid.secrets().withSigningKeys(List.of(SigningKey.generate(clock.instant(), false)));
         Webhook unsaved = webhook(id, clientId, valid, secrets, null);
         OffsetDateTime createdAt = webhooks.insertIfClientHasNone(unsaved)
                 .orElseThrow(() -> new WebhookAlreadyExists(
@@ -96,7 +98,7 @@ public class WebhookService {
                     webhooks.findByIdAndClientForUpdate(webhookId, clientId).orElseThrow(() -> notFound(webhookId));
             List<SigningKey> keys = current.secrets().hasSigningKeys()
                     ? current.secrets().signingKeys()
-                    : List.of(SigningKey.generate(clock.instant()));
+                    : List.of(SigningKey.generate(clock.instant(), false));
             Webhook replacement =
                     webhook(webhookId, clientId, valid, valid.secrets().withSigningKeys(keys), current.createdAt());
             WebhookRepository.Replaced saved = webhooks.replace(replacement, current.revision())
@@ -190,12 +192,20 @@ public class WebhookService {
      *
      * @param chosenSecret the client's own secret ({@code whsec_} + base64 of 24 to 64 bytes), or {@code null} to
      *     have one made
+     * @param asymmetric whether the new key also signs {@code v1a} (an Ed25519 pair); {@code null} keeps what the
+     *     current key does. New webhooks sign {@code v1} only: an Ed25519 signature costs about ten times the CPU
+     *     of the HMAC one, on every attempt, so only clients that verify with a public key pay it
      * @return the new current key
-     * @throws InvalidRequest when the chosen secret breaks a rule
+     * @throws InvalidRequest when the chosen secret breaks a rule, or asymmetric signatures are asked for on a
+     *     service that has them turned off
      * @throws WebhookNotFound for another client's webhook or none
      */
     @Transactional
-    SigningKey rotateSigningKey(UUID clientId, UUID webhookId, String chosenSecret) {
+    SigningKey rotateSigningKey(UUID clientId, UUID webhookId, String chosenSecret, Boolean asymmetric) {
+        if (Boolean.TRUE.equals(asymmetric) && !asymmetricAllowed) {
+            throw new InvalidRequest(
+                    "asymmetric", "asymmetric: this service sends no v1a signatures (webhooks.signing.asymmetric)");
+        }
         byte[] chosen = null;
         if (chosenSecret != null) {
             try {
@@ -208,7 +218,13 @@ public class WebhookService {
         Webhook webhook =
                 webhooks.findByIdAndClientForUpdate(webhookId, clientId).orElseThrow(() -> notFound(webhookId));
         Instant now = clock.instant();
-        SigningKey fresh = chosen == null ? SigningKey.generate(now) : SigningKey.withSecret(chosen, now);
+        // Asymmetric or not is the client's choice, kept by a rotation that does not say.
+        boolean keyPair = asymmetric != null
+                ? asymmetric
+                : webhook.secrets().hasSigningKeys()
+                        && webhook.secrets().signingKeys().get(0).hasKeyPair();
+        SigningKey fresh =
+                chosen == null ? SigningKey.generate(now, keyPair) : SigningKey.withSecret(chosen, now, keyPair);
         List<SigningKey> previous = new ArrayList<>(); // newest first, as stored
         if (webhook.secrets().hasSigningKeys()) {
             for (SigningKey key : webhook.secrets().signingKeys()) {
@@ -249,7 +265,7 @@ public class WebhookService {
                 return Optional.of(webhook);
             }
             if (webhooks.replaceSigningKeys(
-                    webhook.id(), webhook.revision(), List.of(SigningKey.generate(clock.instant())))) {
+                    webhook.id(), webhook.revision(), List.of(SigningKey.generate(clock.instant(), false)))) {
                 return webhooks.findById(webhook.id());
             }
             Optional<Webhook> again = webhooks.findById(webhook.id());

@@ -34,8 +34,9 @@ public final class SigningCost {
                 .getBytes(StandardCharsets.UTF_8);
         String id = UUID.randomUUID().toString();
         Instant now = Instant.now();
-        List<SigningKey> one = List.of(SigningKey.generate(now));
-        List<SigningKey> three = List.of(SigningKey.generate(now), SigningKey.generate(now), SigningKey.generate(now));
+        List<SigningKey> one = List.of(SigningKey.generate(now, true));
+        List<SigningKey> three =
+                List.of(SigningKey.generate(now, true), SigningKey.generate(now, true), SigningKey.generate(now, true));
         System.out.printf("body %d bytes%n", body.length);
         for (int round = 0; round < 3; round++) {
             report("header, 1 key (v1 + v1a)", 20_000, () -> WebhookSignatures.header(id, 1L, body, one, now, true));

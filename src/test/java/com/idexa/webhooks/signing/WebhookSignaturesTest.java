@@ -40,8 +40,8 @@ class WebhookSignaturesTest {
 
     @Test
     void withoutAsymmetricSignaturesEachKeyAddsOneHmacEntry() throws Exception {
-        SigningKey current = SigningKey.generate(NOW);
-        SigningKey previous = SigningKey.generate(NOW).retiringAt(NOW.plusSeconds(60));
+        SigningKey current = SigningKey.generate(NOW, true);
+        SigningKey previous = SigningKey.generate(NOW, true).retiringAt(NOW.plusSeconds(60));
 
         String header =
                 WebhookSignatures.header("id-1", NOW.getEpochSecond(), BODY, List.of(current, previous), NOW, false);
@@ -56,7 +56,7 @@ class WebhookSignaturesTest {
     @Test
     void withAsymmetricSignaturesEachKeyAddsAnEd25519EntryToo() {
         String header = WebhookSignatures.header(
-                "id-1", NOW.getEpochSecond(), BODY, List.of(SigningKey.generate(NOW)), NOW, true);
+                "id-1", NOW.getEpochSecond(), BODY, List.of(SigningKey.generate(NOW, true)), NOW, true);
 
         assertThat(header.split(" ")).hasSize(2);
         assertThat(header.split(" ")[1]).startsWith("v1a,");
@@ -66,8 +66,8 @@ class WebhookSignaturesTest {
 
     @Test
     void aRetiredKeyNoLongerSignsAndNoKeyMeansNoHeader() throws Exception {
-        SigningKey current = SigningKey.generate(NOW);
-        SigningKey retired = SigningKey.generate(NOW).retiringAt(NOW);
+        SigningKey current = SigningKey.generate(NOW, true);
+        SigningKey retired = SigningKey.generate(NOW, true).retiringAt(NOW);
 
         String header =
                 WebhookSignatures.header("id-1", NOW.getEpochSecond(), BODY, List.of(current, retired), NOW, false);
@@ -112,7 +112,7 @@ class WebhookSignaturesTest {
 
     @Test
     void keyMaterialStaysOutOfTextAndCannotBeChangedFromOutside() {
-        SigningKey key = SigningKey.generate(NOW);
+        SigningKey key = SigningKey.generate(NOW, true);
         assertThat(key.toString()).doesNotContain(key.secretText().substring(6)).contains("hidden");
 
         key.secret()[0] ^= 1;

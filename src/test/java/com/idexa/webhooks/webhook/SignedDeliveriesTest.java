@@ -36,6 +36,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -77,14 +78,16 @@ class SignedDeliveriesTest extends DeliveryTestSupport {
     @Test
     void aDeliveryVerifiesWithTheSecretAndWithThePublicKey() throws Exception {
         String webhookId = registerWebhook(client, simpleWebhook("POST", receiver.url("/cb/:id")));
-        JsonKeys keys = secret(webhookId);
+        JsonKeys keys = asymmetricKeys(webhookId);
 
         Received request = deliverAndReceive("doc-signed");
 
         assertThat(request.body()).isEqualTo(DOCUMENT.formatted("doc-signed"));
         verifyHmac(keys.key(), request);
         assertThat(verifiesEd25519(keys.publicKey(), request)).isTrue();
-        assertThat(entries(request, "v1")).hasSize(1);
+        assertThat(entries(request, "v1"))
+                .as("the first key, still in its overlap, and this one")
+                .hasSize(2);
         assertThat(entries(request, "v1a")).hasSize(1);
         assertThat(request.header("webhook-id")).isNotBlank();
     }
@@ -92,7 +95,7 @@ class SignedDeliveriesTest extends DeliveryTestSupport {
     @Test
     void aChangedBodyIdOrTimestampDoesNotVerify() throws Exception {
         String webhookId = registerWebhook(client, simpleWebhook("POST", receiver.url("/cb/:id")));
-        JsonKeys keys = secret(webhookId);
+        JsonKeys keys = asymmetricKeys(webhookId);
         Received request = deliverAndReceive("doc-tampered");
 
         Received otherBody = new Received(
@@ -113,7 +116,7 @@ class SignedDeliveriesTest extends DeliveryTestSupport {
     @Test
     void aGetWebhookSignsAnEmptyBody() throws Exception {
         String webhookId = registerWebhook(client, simpleWebhook("GET", receiver.url("/cb/:id")));
-        JsonKeys keys = secret(webhookId);
+        JsonKeys keys = asymmetricKeys(webhookId);
 
         Received request = deliverAndReceive("doc-get");
 
@@ -126,7 +129,7 @@ class SignedDeliveriesTest extends DeliveryTestSupport {
     @Test
     void aTestDeliveryIsSignedLikeAnyOther() throws Exception {
         String webhookId = registerWebhook(client, simpleWebhook("POST", receiver.url("/cb/:id")));
-        JsonKeys keys = secret(webhookId);
+        JsonKeys keys = asymmetricKeys(webhookId);
 
         TestHttp.Response sent = http().apiKey(client.apiKey()).post("/document_webhooks/test", "");
         assertThat(sent.status()).as(sent.body()).isEqualTo(202);
@@ -139,16 +142,17 @@ class SignedDeliveriesTest extends DeliveryTestSupport {
     @Test
     void theNewSecretVerifiesAtOnceAndTheOldOneStillDoesDuringTheOverlap() throws Exception {
         String webhookId = registerWebhook(client, simpleWebhook("POST", receiver.url("/cb/:id")));
-        JsonKeys old = secret(webhookId);
+        JsonKeys old = asymmetricKeys(webhookId);
         deliverAndReceive("doc-before"); // the webhook is now opened and kept in memory
 
         TestHttp.Response rotated =
                 http().apiKey(client.apiKey()).post("/document_webhooks/" + webhookId + "/secret/rotate", "");
         assertThat(rotated.status()).as(rotated.body()).isEqualTo(200);
-        JsonKeys fresh = new JsonKeys(
-                rotated.json().get("key").asString(),
-                rotated.json().get("publicKey").asString());
+        JsonKeys fresh = keys(rotated);
         assertThat(fresh.key()).startsWith("whsec_").isNotEqualTo(old.key());
+        assertThat(fresh.publicKey())
+                .as("a rotation that does not say keeps the choice")
+                .startsWith("whpk_");
         assertThat(secret(webhookId)).isEqualTo(fresh);
 
         Received request = deliverAndReceive("doc-after");
@@ -156,7 +160,40 @@ class SignedDeliveriesTest extends DeliveryTestSupport {
         verifyHmac(fresh.key(), request);
         assertThat(verifiesEd25519(old.publicKey(), request)).isTrue();
         assertThat(verifiesEd25519(fresh.publicKey(), request)).isTrue();
-        assertThat(entries(request, "v1")).hasSize(2);
+        assertThat(entries(request, "v1"))
+                .as("with the first key, still in its overlap")
+                .hasSize(3);
+    }
+
+    @Test
+    void aNewWebhookSignsV1OnlyUntilItsClientAsksForV1a() throws Exception {
+        String webhookId = registerWebhook(client, simpleWebhook("POST", receiver.url("/cb/:id")));
+        String rotate = "/document_webhooks/" + webhookId + "/secret/rotate";
+        JsonKeys first = secret(webhookId);
+        assertThat(first.publicKey()).isNull();
+
+        Received hmacOnly = deliverAndReceive("doc-v1-only");
+        verifyHmac(first.key(), hmacOnly);
+        assertThat(entries(hmacOnly, "v1a")).isEmpty();
+
+        JsonKeys asymmetric = asymmetricKeys(webhookId);
+        Received both = deliverAndReceive("doc-v1a-asked");
+        assertThat(verifiesEd25519(asymmetric.publicKey(), both)).isTrue();
+        assertThat(entries(both, "v1a")).hasSize(1);
+
+        TestHttp.Response optedOut = http().apiKey(client.apiKey()).post(rotate, "{\"asymmetric\": false}");
+        assertThat(optedOut.status()).as(optedOut.body()).isEqualTo(200);
+        assertThat(keys(optedOut).publicKey()).isNull();
+        assertThat(secret(webhookId).publicKey()).isNull();
+        Received afterOptOut = deliverAndReceive("doc-v1a-dropped");
+        assertThat(entries(afterOptOut, "v1a"))
+                .as("only the replaced key, during its overlap, still signs v1a")
+                .hasSize(1);
+        assertThat(verifiesEd25519(asymmetric.publicKey(), afterOptOut)).isTrue();
+
+        TestHttp.Response notABoolean = http().apiKey(client.apiKey()).post(rotate, "{\"asymmetric\": \"maybe\"}");
+        assertThat(notABoolean.status()).as(notABoolean.body()).isEqualTo(400);
+        assertThat(secret(webhookId).key()).isEqualTo(keys(optedOut).key());
     }
 
     @Test
@@ -166,7 +203,7 @@ class SignedDeliveriesTest extends DeliveryTestSupport {
         UUID id = UUID.fromString(webhookId);
         // Another instance rotates: the row changes, this instance's memory is not told.
         Webhook webhook = repository.findById(id).orElseThrow();
-        SigningKey elsewhere = SigningKey.generate(Instant.now());
+        SigningKey elsewhere = SigningKey.generate(Instant.now(), true);
         assertThat(repository.replaceSigningKeys(id, webhook.revision(), List.of(elsewhere)))
                 .isTrue();
 
@@ -183,7 +220,7 @@ class SignedDeliveriesTest extends DeliveryTestSupport {
         JsonKeys original = secret(webhookId);
         List<String> rotated = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            TestHttp.Response response = http().apiKey(client.apiKey()).post(rotate, "");
+            TestHttp.Response response = http().apiKey(client.apiKey()).post(rotate, "{\"asymmetric\": true}");
             assertThat(response.status()).as(response.body()).isEqualTo(200);
             rotated.add(response.json().get("key").asString());
         }
@@ -191,7 +228,7 @@ class SignedDeliveriesTest extends DeliveryTestSupport {
         Received request = deliverAndReceive("doc-three-keys");
 
         assertThat(entries(request, "v1")).hasSize(3);
-        assertThat(entries(request, "v1a")).hasSize(3);
+        assertThat(entries(request, "v1a")).as("the original key signs v1 only").hasSize(2);
         verifyHmac(rotated.get(2), request); // current
         verifyHmac(rotated.get(1), request); // the one it replaced
         verifyHmac(original.key(), request); // the one receivers most likely still hold
@@ -316,7 +353,8 @@ class SignedDeliveriesTest extends DeliveryTestSupport {
 
         JsonKeys keys = secret(webhookId.toString());
         verifyHmac(keys.key(), request);
-        assertThat(verifiesEd25519(keys.publicKey(), request)).isTrue();
+        assertThat(keys.publicKey()).isNull();
+        assertThat(entries(request, "v1a")).isEmpty();
         assertThat(request.header("Authorization")).isEqualTo("Bearer fixed");
         assertThat(request.header("X-Tenant")).isEqualTo("t-1");
         TestHttp.Response rotated =
@@ -376,7 +414,7 @@ class SignedDeliveriesTest extends DeliveryTestSupport {
             String webhookId = registerWebhook(client, """
                     {"name": "n", "type": 0, "method": "POST", "url": "%s", "headerAuth": "Bearer",
                      "authorizationUrl": "%s"}""".formatted(receiver.url("/cb/:id"), tokens.url("/login")));
-            JsonKeys keys = secret(webhookId);
+            JsonKeys keys = asymmetricKeys(webhookId);
 
             deliverAndReceive("doc-401");
             List<Received> requests = awaitRequests(2);
@@ -407,7 +445,7 @@ class SignedDeliveriesTest extends DeliveryTestSupport {
 
     @Test
     void withoutAsymmetricSignaturesNoPublicKeyIsShown() {
-        SigningKey key = SigningKey.generate(Instant.now());
+        SigningKey key = SigningKey.generate(Instant.now(), true);
 
         assertThat(SigningSecretResponse.of(key, false).publicKey()).isNull();
         assertThat(SigningSecretResponse.of(key, true).publicKey()).isEqualTo(key.publicKeyText());
@@ -420,9 +458,22 @@ class SignedDeliveriesTest extends DeliveryTestSupport {
     private JsonKeys secret(String webhookId) {
         TestHttp.Response response = http().apiKey(client.apiKey()).get("/document_webhooks/" + webhookId + "/secret");
         assertThat(response.status()).as(response.body()).isEqualTo(200);
-        return new JsonKeys(
-                response.json().get("key").asString(),
-                response.json().get("publicKey").asString());
+        return keys(response);
+    }
+
+    /** Opts the webhook in to asymmetric signatures: a rotation to a key with an Ed25519 pair. */
+    private JsonKeys asymmetricKeys(String webhookId) {
+        TestHttp.Response response = http().apiKey(client.apiKey())
+                .post("/document_webhooks/" + webhookId + "/secret/rotate", "{\"asymmetric\": true}");
+        assertThat(response.status()).as(response.body()).isEqualTo(200);
+        JsonKeys keys = keys(response);
+        assertThat(keys.publicKey()).startsWith("whpk_");
+        return keys;
+    }
+
+    private static JsonKeys keys(TestHttp.Response response) {
+        JsonNode publicKey = response.json().get("publicKey");
+        return new JsonKeys(response.json().get("key").asString(), publicKey.isNull() ? null : publicKey.asString());
     }
 
     private Received deliverAndReceive(String documentId) {
