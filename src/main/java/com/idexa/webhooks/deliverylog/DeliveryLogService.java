@@ -61,6 +61,7 @@ class DeliveryLogService {
             throw new InvalidRequest("limit", "limit must be between 1 and " + MAX_LIMIT);
         }
         LogCursor after = earlier(cursor(cursor), before(before));
+        log.preferGenericPlans();
         boolean held = log.endpointDisabled(clientId);
         if ((status == DeliveryStatus.HELD && !held) || (status == DeliveryStatus.PENDING && held)) {
             return new DeliveryView.Page(List.of(), null); // pending deliveries are either all held or none
@@ -139,6 +140,7 @@ class DeliveryLogService {
 
     @Transactional(readOnly = true)
     DeliveryView.Detail showDelivery(UUID clientId, UUID deliveryId) {
+        log.preferGenericPlans();
         DeliveryView.Item item = log.find(clientId, deliveryId).orElseThrow(() -> new DeliveryNotFound(deliveryId));
         if (log.endpointDisabled(clientId)) {
             item = item.held();
