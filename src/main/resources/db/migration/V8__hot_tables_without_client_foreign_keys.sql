@@ -1,14 +1,21 @@
--- The tables every delivery writes (events, deliveries, delivery_queue) no longer reference clients.
+-- The history tables every delivery writes (events, deliveries) no longer reference clients.
 --
 -- A foreign key is checked by a trigger per inserted row: one SELECT ... FOR KEY SHARE on clients for each event,
--- each delivery and each queue row. EXPLAIN ANALYZE of a 1,000-event intake batch showed the three triggers at
--- 13 ms each, 39 of its 150 ms, for a check that can never fail: intake reads the batch's clients first
--- (EventRepository.existingClients) and no code path deletes a client. The other references to clients stay
--- (webhooks, api_keys, endpoint_health): they are written once per client, not per delivery.
+-- each delivery and each queue row. EXPLAIN ANALYZE of a 1,000-event intake batch showed each of the three
+-- triggers at 13 ms, 39 of its 150 ms, for a check that cannot fail: intake reads the batch's clients first
+-- (EventRepository.existingClients) and no code path deletes a client. The history's two go. delivery_queue
+-- keeps its own (a third of the cost): were a client deleted by hand, its pending queue rows still go with it.
+-- Left behind, they would never be claimed (the claim walks clients) and would keep their days' partitions from
+-- ever being dropped (HistoryPartitions drops no day with a queue row). Its history goes with its days'
+-- partitions at retention, as everyone's does.
 --
--- What the cascade did, were a client deleted by hand: its webhook still goes (webhooks keeps its cascade), so its
--- pending deliveries end CANCELLED at their next claim ("no webhook"), and its history goes with its days'
--- partitions at retention.
+-- Dropping a foreign key locks the table and clients. Both are locked here first, clients first as intake does
+-- (it reads clients, then inserts), so a migration run while other instances take traffic cannot deadlock with
+-- them; it waits at most lock_timeout for their short transactions, and otherwise fails and is run again at the
+-- next start.
+SET LOCAL lock_timeout = '10s';
+LOCK TABLE clients, events, deliveries IN ACCESS EXCLUSIVE MODE;
+
 DO $$
 DECLARE
     fk record;
@@ -17,7 +24,7 @@ BEGIN
         SELECT c.conrelid::regclass AS tbl, c.conname
         FROM pg_constraint c
         WHERE c.contype = 'f' AND c.confrelid = 'clients'::regclass AND c.conparentid = 0
-          AND c.conrelid IN ('events'::regclass, 'deliveries'::regclass, 'delivery_queue'::regclass)
+          AND c.conrelid IN ('events'::regclass, 'deliveries'::regclass)
     LOOP
         EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', fk.tbl, fk.conname);
     END LOOP;

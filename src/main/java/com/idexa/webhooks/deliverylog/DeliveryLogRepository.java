@@ -38,9 +38,12 @@ class DeliveryLogRepository {
 
     /**
      * One page of the log, newest first: the page is taken from the deliveries alone (per partition, an index on
-     * the client, or the client and document, in time order, merged), and only its rows are joined.
+     * the client, or the client and document, in time order, merged), and only its rows are joined. The page size
+     * is part of the text, not a parameter: a generic plan (see {@link #preferGenericPlans}) cannot know a
+     * parameter's LIMIT and plans for a tenth of the client's rows, which joined the queue by hashing all of it
+     * (EXPLAIN at 1,000,000 deliveries of one client: a sequential scan of delivery_queue on every page).
      */
-    static String listSql(boolean byStatus, boolean byDocument, boolean afterCursor) {
+    static String listSql(boolean byStatus, boolean byDocument, boolean afterCursor, int limit) {
         StringBuilder sql = new StringBuilder(
                 "SELECT " + ITEM_COLUMNS + " FROM (SELECT * FROM deliveries d WHERE d.client_id = :client");
         if (byStatus) {
@@ -52,16 +55,17 @@ class DeliveryLogRepository {
         if (afterCursor) {
             sql.append(" AND (d.created_at, d.id) < (:afterCreatedAt, :afterId)");
         }
-        sql.append(" ORDER BY d.created_at DESC, d.id DESC LIMIT :limit) d ")
+        sql.append(" ORDER BY d.created_at DESC, d.id DESC LIMIT ")
+                .append(limit) // an int: nothing a client wrote reaches the text
+                .append(") d ")
                 .append(ITEM_JOINS)
                 .append(" ORDER BY d.created_at DESC, d.id DESC");
         return sql.toString();
     }
 
     List<DeliveryView.Item> list(UUID clientId, DeliveryStatus status, String documentId, LogCursor after, int limit) {
-        String sql = listSql(status != null, documentId != null, after != null);
-        JdbcClient.StatementSpec statement =
-                jdbc.sql(sql).param("client", clientId).param("limit", limit);
+        String sql = listSql(status != null, documentId != null, after != null, limit);
+        JdbcClient.StatementSpec statement = jdbc.sql(sql).param("client", clientId);
         if (status != null) {
             statement = statement.param("status", status.name());
         }
@@ -131,7 +135,8 @@ class DeliveryLogRepository {
      * read of the log spans every daily partition of three tables; planned per call (PostgreSQL's first five
      * executions of a statement on each connection, and every one pgjdbc had not yet prepared) it cost 7.8 ms for
      * 1.0 ms of work at 38 partitions (pgbench, {@code plan_cache_mode} custom against generic). The log's plans
-     * do not depend on the values: an index per partition, in time order, merged under the page's LIMIT.
+     * do not depend on the values once the page size is in the text ({@link #listSql}): an index per partition,
+     * in time order, under the page's LIMIT, and one probe per row of the page.
      */
     void preferGenericPlans() {
         jdbc.sql("SELECT set_config('plan_cache_mode', 'force_generic_plan', true)")

@@ -1,5 +1,6 @@
 package com.idexa.webhooks.endpoint;
 
+import com.idexa.webhooks.web.StrictInteger;
 import io.swagger.v3.oas.annotations.media.Schema;
 import tools.jackson.databind.annotation.JsonDeserialize;
 

@@ -216,12 +216,12 @@ public final class StoragePlans {
 
         UUID client = clients.get(7);
         Method listSql = Class.forName("com.idexa.webhooks.deliverylog.DeliveryLogRepository")
-                .getDeclaredMethod("listSql", boolean.class, boolean.class, boolean.class);
+                .getDeclaredMethod("listSql", boolean.class, boolean.class, boolean.class, int.class);
         listSql.setAccessible(true);
-        String byDocument = (String) listSql.invoke(null, false, true, false);
-        String page = (String) listSql.invoke(null, false, false, false);
-        String failed = (String) listSql.invoke(null, true, false, false);
-        String nextPage = (String) listSql.invoke(null, false, false, true);
+        String byDocument = (String) listSql.invoke(null, false, true, false, 20);
+        String page = (String) listSql.invoke(null, false, false, false, 20);
+        String failed = (String) listSql.invoke(null, true, false, false, 20);
+        String nextPage = (String) listSql.invoke(null, false, false, true, 20);
         String byId = "SELECT " + serviceSql("com.idexa.webhooks.deliverylog.DeliveryLogRepository", "ITEM_COLUMNS")
                 + " FROM deliveries d "
                 + serviceSql("com.idexa.webhooks.deliverylog.DeliveryLogRepository", "ITEM_JOINS")

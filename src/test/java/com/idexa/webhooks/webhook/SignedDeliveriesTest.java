@@ -191,9 +191,33 @@ class SignedDeliveriesTest extends DeliveryTestSupport {
                 .hasSize(1);
         assertThat(verifiesEd25519(asymmetric.publicKey(), afterOptOut)).isTrue();
 
-        TestHttp.Response notABoolean = http().apiKey(client.apiKey()).post(rotate, "{\"asymmetric\": \"maybe\"}");
-        assertThat(notABoolean.status()).as(notABoolean.body()).isEqualTo(400);
-        assertThat(secret(webhookId).key()).isEqualTo(keys(optedOut).key());
+        for (String notABoolean : List.of("\"maybe\"", "\"true\"", "1", "0", "\"\"", "[]")) {
+            TestHttp.Response refused =
+                    http().apiKey(client.apiKey()).post(rotate, "{\"asymmetric\": " + notABoolean + "}");
+            assertThat(refused.status()).as(notABoolean + ": " + refused.body()).isEqualTo(400);
+        }
+        assertThat(secret(webhookId).key())
+                .as("nothing refused changed")
+                .isEqualTo(keys(optedOut).key());
+
+        TestHttp.Response keptByNull = http().apiKey(client.apiKey()).post(rotate, "{\"asymmetric\": null}");
+        assertThat(keptByNull.status()).as(keptByNull.body()).isEqualTo(200);
+        assertThat(keys(keptByNull).publicKey())
+                .as("null keeps the choice, v1 only")
+                .isNull();
+
+        String current = keys(keptByNull).key();
+        TestHttp.Response sameSecret =
+                http().apiKey(client.apiKey()).post(rotate, "{\"key\": \"" + current + "\", \"asymmetric\": true}");
+        assertThat(sameSecret.status()).as(sameSecret.body()).isEqualTo(200);
+        assertThat(keys(sameSecret).key())
+                .as("switched without a new HMAC secret")
+                .isEqualTo(current);
+        assertThat(keys(sameSecret).publicKey()).startsWith("whpk_");
+        Received sameSecretRequest = deliverAndReceive("doc-v1a-same-secret");
+        verifyHmac(current, sameSecretRequest);
+        assertThat(verifiesEd25519(keys(sameSecret).publicKey(), sameSecretRequest))
+                .isTrue();
     }
 
     @Test

@@ -1,4 +1,4 @@
-package com.idexa.webhooks.endpoint;
+package com.idexa.webhooks.web;
 
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
@@ -9,7 +9,7 @@ import tools.jackson.databind.ValueDeserializer;
  * An integer written as a JSON number, nothing else: the mapper turns {@code "5"} into 5 and {@code ""} into null
  * for other fields, which here would silently set, or clear, a client's limit.
  */
-final class StrictInteger extends ValueDeserializer<Integer> {
+public final class StrictInteger extends ValueDeserializer<Integer> {
 
     @Override
     public Integer deserialize(JsonParser parser, DeserializationContext context) {
