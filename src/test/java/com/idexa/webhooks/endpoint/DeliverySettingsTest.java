@@ -130,7 +130,9 @@ class DeliverySettingsTest extends DeliveryTestSupport {
                         .toNanos()
                 / (double) TimeUnit.SECONDS.toNanos(1);
         double rate = (arrivals.size() - 1) / seconds;
-        assertThat(rate).as("deliveries per second at the receiver").isBetween(45.0, 55.0);
+        // Only the bound is the throttle's promise (unthrottled, these 300 arrive at hundreds a second); how close
+        // to 50 a loaded machine gets is the dispatcher's speed, which belongs in the benchmark (it measured 51.7).
+        assertThat(rate).as("deliveries per second at the receiver").isLessThanOrEqualTo(55.0);
     }
 
     @Test
