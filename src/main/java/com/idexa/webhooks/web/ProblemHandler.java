@@ -212,6 +212,9 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         if (type == null) {
             return "of another type";
         }
+        if (type == Boolean.class || type == boolean.class) {
+            return "true or false";
+        }
         if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
             return "an integer";
         }

@@ -223,6 +223,14 @@ public class WebhookService {
                 ? asymmetric
                 : webhook.secrets().hasSigningKeys()
                         && webhook.secrets().signingKeys().get(0).hasKeyPair();
+        if (chosen != null && webhook.secrets().hasSigningKeys()) {
+            SigningKey current = webhook.secrets().signingKeys().get(0);
+            if (Arrays.equals(current.secret(), chosen) && current.hasKeyPair() == keyPair) {
+                // Asked again for what is already current (a client's retry, or a switch already made): a new
+                // Ed25519 pair here would retire the public key receivers hold, with no overlap.
+                return current;
+            }
+        }
         SigningKey fresh =
                 chosen == null ? SigningKey.generate(now, keyPair) : SigningKey.withSecret(chosen, now, keyPair);
         List<SigningKey> previous = new ArrayList<>(); // newest first, as stored

@@ -195,6 +195,7 @@ class SignedDeliveriesTest extends DeliveryTestSupport {
             TestHttp.Response refused =
                     http().apiKey(client.apiKey()).post(rotate, "{\"asymmetric\": " + notABoolean + "}");
             assertThat(refused.status()).as(notABoolean + ": " + refused.body()).isEqualTo(400);
+            assertThat(refused.body()).contains("true or false");
         }
         assertThat(secret(webhookId).key())
                 .as("nothing refused changed")
@@ -214,6 +215,10 @@ class SignedDeliveriesTest extends DeliveryTestSupport {
                 .as("switched without a new HMAC secret")
                 .isEqualTo(current);
         assertThat(keys(sameSecret).publicKey()).startsWith("whpk_");
+        TestHttp.Response askedAgain =
+                http().apiKey(client.apiKey()).post(rotate, "{\"key\": \"" + current + "\", \"asymmetric\": true}");
+        assertThat(askedAgain.status()).as(askedAgain.body()).isEqualTo(200);
+        assertThat(keys(askedAgain)).as("asked again: nothing changes").isEqualTo(keys(sameSecret));
         Received sameSecretRequest = deliverAndReceive("doc-v1a-same-secret");
         verifyHmac(current, sameSecretRequest);
         assertThat(verifiesEd25519(keys(sameSecret).publicKey(), sameSecretRequest))
