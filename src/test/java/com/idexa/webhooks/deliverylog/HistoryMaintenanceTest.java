@@ -87,22 +87,10 @@ class HistoryMaintenanceTest extends DeliveryTestSupport {
     void deliveriesHeldForADisabledEndpointExpireWithTheirDay() {
         ClientService.IssuedKey client = newClient();
         registerWebhook(client, simpleWebhook("POST", receiver.url("/cb/:id")));
-        jdbc.sql("UPDATE endpoint_health SET state = 'DISABLED', disabled_at = now(), reason = 'test' "
-                        + "WHERE client_id = ?")
-                .param(client.clientId())
-                .update();
+        disable(client);
         LocalDate expired = today().minusDays(40);
         partitions.make(expired, 1);
-        UUID held = finishedDeliveryOn(client.clientId(), expired);
-        jdbc.sql("""
-                        WITH pending AS (
-                            UPDATE deliveries SET status = 'PENDING', finished_at = NULL WHERE id = ?
-                            RETURNING id, created_at, client_id, event_id, event_created_at, attempt_count
-                        )
-                        INSERT INTO delivery_queue (id, created_at, client_id, event_id, event_created_at,
-                                                    next_attempt_at, attempt_count)
-                        SELECT id, created_at, client_id, event_id, event_created_at, created_at, attempt_count
-                        FROM pending""").param(held).update();
+        UUID held = pendingDeliveryOn(client.clientId(), expired);
 
         dropsSoon(expired);
 
@@ -114,10 +102,7 @@ class HistoryMaintenanceTest extends DeliveryTestSupport {
     void aDayKeptForAPendingDeliveryKeepsItsHeldOnesQueuedToo() {
         ClientService.IssuedKey disabledClient = newClient();
         registerWebhook(disabledClient, simpleWebhook("POST", receiver.url("/cb/:id")));
-        jdbc.sql("UPDATE endpoint_health SET state = 'DISABLED', disabled_at = now(), reason = 'test' "
-                        + "WHERE client_id = ?")
-                .param(disabledClient.clientId())
-                .update();
+        disable(disabledClient);
         ClientService.IssuedKey activeClient = newClient();
         registerWebhook(activeClient, simpleWebhook("POST", receiver.url("/cb/:id")));
         LocalDate expired = today().minusDays(42);
@@ -132,6 +117,14 @@ class HistoryMaintenanceTest extends DeliveryTestSupport {
         assertThat(count("SELECT count(*) FROM delivery_queue WHERE id = ?", held))
                 .as("a held delivery is not dropped from the queue while its day is kept")
                 .isEqualTo(1);
+    }
+
+    /** The client's endpoint DISABLED, as the outcome recorder leaves it: its pending deliveries are held. */
+    private void disable(ClientService.IssuedKey client) {
+        jdbc.sql("UPDATE endpoint_health SET state = 'DISABLED', disabled_at = now(), reason = 'test' "
+                        + "WHERE client_id = ?")
+                .param(client.clientId())
+                .update();
     }
 
     private UUID pendingDeliveryOn(UUID clientId, LocalDate day) {

@@ -40,10 +40,7 @@ class DatabaseOutageTest {
 
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {
-        TestDatabase.Connection real = TestDatabase.get();
-        registry.add("spring.datasource.url", database::jdbcUrl);
-        registry.add("spring.datasource.username", real::username);
-        registry.add("spring.datasource.password", real::password);
+        database.serveAsDataSource(registry);
     }
 
     @LocalServerPort

@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.springframework.test.context.DynamicPropertyRegistry;
 
 /**
  * A TCP proxy on loopback between the service and its database, so a test can take the database away (every
@@ -56,6 +57,14 @@ public final class TcpProxy implements AutoCloseable {
     /** A proxy in front of the database at this JDBC URL. */
     public static TcpProxy inFrontOf(String jdbcUrl) {
         return new TcpProxy(jdbcUrl);
+    }
+
+    /** Points a test's Spring datasource at this proxy, with the test database's own credentials. */
+    public void serveAsDataSource(DynamicPropertyRegistry registry) {
+        TestDatabase.Connection real = TestDatabase.get();
+        registry.add("spring.datasource.url", this::jdbcUrl);
+        registry.add("spring.datasource.username", real::username);
+        registry.add("spring.datasource.password", real::password);
     }
 
     /** The JDBC URL that goes through the proxy. */

@@ -54,10 +54,7 @@ class KafkaIntakeDatabaseOutageTest {
 
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {
-        TestDatabase.Connection real = TestDatabase.get();
-        registry.add("spring.datasource.url", database::jdbcUrl);
-        registry.add("spring.datasource.username", real::username);
-        registry.add("spring.datasource.password", real::password);
+        database.serveAsDataSource(registry);
     }
 
     @AfterAll
