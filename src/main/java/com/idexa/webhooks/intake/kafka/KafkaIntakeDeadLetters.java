@@ -15,8 +15,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.AuthorizationException;
-import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.SerializationException;
@@ -49,13 +47,13 @@ final class KafkaIntakeDeadLetters implements AutoCloseable {
     /** A key longer than this is dropped with the value (it may be what made the record too large). */
     private static final int MAX_KEPT_KEY = 1024;
 
-    /** The failures that a second try of the same record cannot cure. */
-    private static final List<Class<? extends Throwable>> PERMANENT = List.of(
-            RecordTooLargeException.class,
-            InvalidTopicException.class,
-            InvalidRecordException.class,
-            SerializationException.class,
-            AuthorizationException.class);
+    /**
+     * The failures of the record itself, which its second try without the value may cure. A refused or unknown
+     * dead-letter topic (an ACL, a misspelt name) is not among them: no try of any record cures it, so it is taken
+     * as passing and the partition waits, counted as failed polls, until an operator mends it.
+     */
+    private static final List<Class<? extends Throwable>> PERMANENT =
+            List.of(RecordTooLargeException.class, InvalidRecordException.class, SerializationException.class);
 
     enum Outcome {
         SENT,

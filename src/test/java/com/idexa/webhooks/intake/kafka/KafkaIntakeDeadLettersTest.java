@@ -27,13 +27,19 @@ class KafkaIntakeDeadLettersTest {
     void takesKafkasNonRetriableRefusalsAsPermanent() {
         assertThat(KafkaIntakeDeadLetters.permanentCause(sendFailed(new RecordTooLargeException("too large"))))
                 .containsInstanceOf(RecordTooLargeException.class);
-        assertThat(KafkaIntakeDeadLetters.permanentCause(sendFailed(new InvalidTopicException("bad"))))
-                .containsInstanceOf(InvalidTopicException.class);
-        assertThat(KafkaIntakeDeadLetters.permanentCause(sendFailed(new TopicAuthorizationException("no"))))
-                .containsInstanceOf(TopicAuthorizationException.class);
         assertThat(KafkaIntakeDeadLetters.permanentCause(
                         new KafkaException("Send failed", new SerializationException())))
                 .containsInstanceOf(SerializationException.class);
+    }
+
+    @Test
+    void takesADeadLetterTopicAnOperatorMustMendAsPassing() {
+        // A missing write ACL or a misspelt topic: sending the record again without its value cannot cure it, and
+        // taking it as permanent would skip the poison record; the partition waits for the operator instead.
+        assertThat(KafkaIntakeDeadLetters.permanentCause(sendFailed(new InvalidTopicException("bad"))))
+                .isEmpty();
+        assertThat(KafkaIntakeDeadLetters.permanentCause(sendFailed(new TopicAuthorizationException("no"))))
+                .isEmpty();
     }
 
     @Test
