@@ -5,12 +5,12 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.idexa.webhooks.config.WebhooksProperties;
 import com.idexa.webhooks.signing.SigningKey;
 import com.idexa.webhooks.web.InvalidRequest;
+import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -225,7 +225,7 @@ public class WebhookService {
                         && webhook.secrets().signingKeys().get(0).hasKeyPair();
         if (chosen != null && webhook.secrets().hasSigningKeys()) {
             SigningKey current = webhook.secrets().signingKeys().get(0);
-            if (Arrays.equals(current.secret(), chosen) && current.hasKeyPair() == keyPair) {
+            if (MessageDigest.isEqual(current.secret(), chosen) && current.hasKeyPair() == keyPair) {
                 // Asked again for what is already current (a client's retry, or a switch already made): a new
                 // Ed25519 pair here would retire the public key receivers hold, with no overlap.
                 return current;
@@ -237,7 +237,7 @@ public class WebhookService {
         if (webhook.secrets().hasSigningKeys()) {
             for (SigningKey key : webhook.secrets().signingKeys()) {
                 SigningKey retiring = key.retiresAt() == null ? key.retiringAt(now.plus(rotationOverlap)) : key;
-                if (retiring.signsAt(now) && !Arrays.equals(retiring.secret(), fresh.secret())) {
+                if (retiring.signsAt(now) && !MessageDigest.isEqual(retiring.secret(), fresh.secret())) {
                     previous.add(retiring);
                 }
             }
