@@ -22,7 +22,7 @@ final class IsoTimes {
     static Result parse(String field, String value) {
         OffsetDateTime time;
         try {
-            time = OffsetDateTime.parse(value.trim()).withOffsetSameInstant(ZoneOffset.UTC);
+            time = OffsetDateTime.parse(value).withOffsetSameInstant(ZoneOffset.UTC);
         } catch (DateTimeParseException e) {
             return new Result(
                     null,

@@ -112,6 +112,9 @@ class RecoverDeliveriesTest extends DeliveryTestSupport {
         assertRefusedField(recover(client, "{\"since\": \"yesterday\"}"), "since");
         assertRefusedField(recover(client, "{\"since\": \"2026-11-29T10:00:00\"}"), "since"); // no offset
         OffsetDateTime now = OffsetDateTime.now();
+        // A control character or a space around the time is not trimmed away: the value is not the time.
+        assertRefusedField(recover(client, "{\"since\": \"" + now.minusHours(1) + "\\u0000\"}"), "since");
+        assertRefusedField(recover(client, "{\"since\": \" " + now.minusHours(1) + "\"}"), "since");
         assertRefusedField(
                 recover(client, "{\"since\": \"" + now.minusHours(1) + "\", \"until\": \"" + now.minusHours(2) + "\"}"),
                 "until");
