@@ -32,8 +32,10 @@ class DeliveryQueue {
      * due rows, so a full client is never scanned and one client's backlog costs nothing to the others' claims.
      * The oldest {@code :limit} of those are then locked {@code SKIP LOCKED}, re-checking that they are still due
      * (another instance may have claimed them since), so instances never wait for or take each other's rows and
-     * no row is locked that is not taken. Claiming moves {@code next_attempt_at} forward by the lease: a row whose
-     * worker dies falls due again. Each row comes with the id of the client's webhook at claim time (null when it
+     * no row is locked that is not taken. Claiming leases the row ({@code lease_token}, {@code leased_until}): a
+     * row whose worker dies falls due again when its lease runs out. The lease is outside the due index (V9), so
+     * the claim and the heartbeat's renewals update the row on its page; the walk steps over the leased rows
+     * (at most what is in flight for the client) that sit before its due ones in the index. Each row comes with the id of the client's webhook at claim time (null when it
      * has none) and the database's time of the claim. A row claimed {@link #MAX_UNRECORDED_CLAIMS} times without
      * any outcome recorded is returned FAILED, and {@link #GIVE_UP} ends it under this claim's lease. The history
      * (partitioned) is not touched here: planning a statement over every partition of a table costs more than
@@ -49,6 +51,7 @@ class DeliveryQueue {
                 CROSS JOIN LATERAL (
                     SELECT q.id, q.next_attempt_at FROM delivery_queue q
                     WHERE q.client_id = c.id AND q.next_attempt_at <= now()
+                      AND (q.lease_token IS NULL OR q.leased_until <= now())
                     ORDER BY q.next_attempt_at
                     LIMIT coalesce(room.room, :perClient)
                 ) q
@@ -60,10 +63,11 @@ class DeliveryQueue {
             ), locked AS (
                 SELECT q.id, q.unrecorded_claims FROM delivery_queue q
                 WHERE q.id IN (SELECT id FROM due) AND q.next_attempt_at <= now()
+                  AND (q.lease_token IS NULL OR q.leased_until <= now())
                 FOR UPDATE SKIP LOCKED
             ), claimed AS (
                 UPDATE delivery_queue q
-                SET next_attempt_at = now() + CAST(:leaseMillis AS bigint) * interval '1 millisecond',
+                SET leased_until = now() + CAST(:leaseMillis AS bigint) * interval '1 millisecond',
                     lease_token = :leaseToken,
                     unrecorded_claims = q.unrecorded_claims + 1
                 FROM locked
@@ -135,6 +139,7 @@ class DeliveryQueue {
                     schedule_failures = l.schedule_failures,
                     next_attempt_at = now() + l.delay_ms * interval '1 millisecond',
                     lease_token = NULL,
+                    leased_until = NULL,
                     unrecorded_claims = 0
                 FROM locked l
                 WHERE q.id = l.id AND l.status = 'PENDING'
@@ -442,7 +447,7 @@ class DeliveryQueue {
                             WHERE id = ANY (:ids) AND (id, lease_token) IN (SELECT * FROM unnest(:ids, :tokens))
                             ORDER BY id FOR UPDATE
                         )
-                        UPDATE delivery_queue q SET next_attempt_at = now(), lease_token = NULL,
+                        UPDATE delivery_queue q SET lease_token = NULL, leased_until = NULL,
                             unrecorded_claims = greatest(q.unrecorded_claims - 1, 0)
                         FROM locked WHERE q.id = locked.id""")
                 .param(
@@ -477,12 +482,15 @@ class DeliveryQueue {
     Depth depth() {
         return jdbc.sql("""
                         SELECT count(*) AS pending,
-                               count(*) FILTER (WHERE next_attempt_at <= now() AND h.client_id IS NULL) AS due,
-                               coalesce(extract(epoch FROM now() - min(next_attempt_at)
-                                   FILTER (WHERE next_attempt_at <= now() AND h.client_id IS NULL)), 0)::bigint
+                               count(*) FILTER (WHERE due) AS due,
+                               coalesce(extract(epoch FROM now() - min(next_attempt_at) FILTER (WHERE due)), 0)::bigint
                                    AS oldest
                         FROM delivery_queue q
-                        LEFT JOIN endpoint_health h ON h.client_id = q.client_id AND h.state = 'DISABLED'""")
+                        LEFT JOIN endpoint_health h ON h.client_id = q.client_id AND h.state = 'DISABLED'
+                        CROSS JOIN LATERAL (
+                            SELECT q.next_attempt_at <= now() AND (q.lease_token IS NULL OR q.leased_until <= now())
+                                   AND h.client_id IS NULL AS due
+                        ) d""")
                 .query((rs, row) -> new Depth(rs.getLong("pending"), rs.getLong("due"), rs.getLong("oldest")))
                 .single();
     }
@@ -504,7 +512,7 @@ class DeliveryQueue {
                             ORDER BY id FOR UPDATE
                         )
                         UPDATE delivery_queue q
-                        SET next_attempt_at = now() + CAST(:leaseMillis AS bigint) * interval '1 millisecond'
+                        SET leased_until = now() + CAST(:leaseMillis AS bigint) * interval '1 millisecond'
                         FROM locked WHERE q.id = locked.id
                         RETURNING q.id""")
                 .param("leaseMillis", lease.toMillis())

@@ -16,7 +16,9 @@ class DeliveryLogRepository {
 
     private static final String ITEM_COLUMNS = """
             d.id, e.event_key, d.document_id, d.status, d.attempt_count, d.created_at, d.last_attempt_at,
-            CASE WHEN d.status = 'PENDING' THEN coalesce(q.next_attempt_at, d.next_attempt_at) END AS next_attempt_at,
+            CASE WHEN d.status = 'PENDING' -- while leased, when the attempt under way is given up if it never reports
+                THEN coalesce(greatest(q.next_attempt_at, CASE WHEN q.lease_token IS NOT NULL THEN q.leased_until END),
+                              d.next_attempt_at) END AS next_attempt_at,
             d.last_status_code, d.last_error""";
 
     /**

@@ -100,7 +100,7 @@ class DispatcherTest extends DeliveryTestSupport {
         String deliveryId = deliver(client, "after-crash");
         List<ClaimedDelivery> crashed = queue.claim(10, 10, Map.of(), Duration.ofSeconds(2), UUID.randomUUID());
         assertThat(crashed).extracting(ClaimedDelivery::id).contains(UUID.fromString(deliveryId));
-        Instant leaseEnds = jdbc.sql("SELECT next_attempt_at FROM delivery_queue WHERE id = ?")
+        Instant leaseEnds = jdbc.sql("SELECT leased_until FROM delivery_queue WHERE id = ?")
                 .param(UUID.fromString(deliveryId))
                 .query(OffsetDateTime.class)
                 .single()
@@ -379,7 +379,7 @@ class DispatcherTest extends DeliveryTestSupport {
         Duration lease = properties.delivery().lease(); // as configured, not a lease of the test's own
         // The killed instance claimed it and died: no heartbeat, no outcome, no release.
         queue.claim(10, 10, Map.of(), lease, UUID.randomUUID());
-        Instant leaseEnds = jdbc.sql("SELECT next_attempt_at FROM delivery_queue WHERE id = ?")
+        Instant leaseEnds = jdbc.sql("SELECT leased_until FROM delivery_queue WHERE id = ?")
                 .param(UUID.fromString(deliveryId))
                 .query(OffsetDateTime.class)
                 .single()

@@ -8,7 +8,6 @@ import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
@@ -28,16 +27,16 @@ class MigrationToPartitionedHistoryTest {
 
     @Test
     void keepsEveryRowAndItsIdAndStillDeliversThePendingOnes() {
-        DriverManagerDataSource database = freshDatabase();
+        DriverManagerDataSource database = TestDatabase.fresh("migration_").dataSource();
         JdbcClient jdbc = JdbcClient.create(database);
-        flyway(database, "4").migrate();
+        TestDatabase.flyway(database, "4").migrate();
         recordUnderV4(jdbc);
         Map<String, Object> finishedBefore = jdbc.sql("SELECT * FROM deliveries WHERE id = ?")
                 .param(FINISHED)
                 .query()
                 .singleRow();
 
-        flyway(database, "latest").migrate();
+        TestDatabase.flyway(database, "latest").migrate();
 
         Map<String, Object> finishedAfter = jdbc.sql("SELECT * FROM deliveries WHERE id = ?")
                 .param(FINISHED)
@@ -120,23 +119,5 @@ class MigrationToPartitionedHistoryTest {
         jdbc.sql("""
                         INSERT INTO delivery_attempts (id, delivery_id, attempted_at, duration_ms, status_code)
                         OVERRIDING SYSTEM VALUE VALUES (7, ?, now() - interval '2 days', 12, 200)""").param(FINISHED).update();
-    }
-
-    private static Flyway flyway(DriverManagerDataSource database, String target) {
-        return Flyway.configure()
-                .dataSource(database)
-                .locations("classpath:db/migration")
-                .target(target)
-                .load();
-    }
-
-    private static DriverManagerDataSource freshDatabase() {
-        TestDatabase.Connection server = TestDatabase.get();
-        String name = "migration_" + UUID.randomUUID().toString().replace("-", "");
-        JdbcClient.create(new DriverManagerDataSource(server.url(), server.username(), server.password()))
-                .sql("CREATE DATABASE " + name)
-                .update();
-        String url = server.url().replaceFirst("/[^/?]+(\\?|$)", "/" + name + "$1");
-        return new DriverManagerDataSource(url, server.username(), server.password());
     }
 }

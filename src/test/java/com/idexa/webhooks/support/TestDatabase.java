@@ -3,6 +3,11 @@ package com.idexa.webhooks.support;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.postgresql.PostgreSQLContainer;
 
@@ -13,7 +18,12 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
  */
 public final class TestDatabase {
 
-    public record Connection(String url, String username, String password) {}
+    public record Connection(String url, String username, String password) {
+
+        public DriverManagerDataSource dataSource() {
+            return new DriverManagerDataSource(url, username, password);
+        }
+    }
 
     private static Connection connection;
 
@@ -24,6 +34,24 @@ public final class TestDatabase {
             connection = useTestcontainers() ? startContainer() : startEmbedded();
         }
         return connection;
+    }
+
+    /** A new, empty database on the same server, for a test that migrates it or starts instances of its own. */
+    public static Connection fresh(String prefix) {
+        Connection server = get();
+        String name = prefix + UUID.randomUUID().toString().replace("-", "");
+        JdbcClient.create(server.dataSource()).sql("CREATE DATABASE " + name).update();
+        return new Connection(
+                server.url().replaceFirst("/[^/?]+(\\?|$)", "/" + name + "$1"), server.username(), server.password());
+    }
+
+    /** Flyway over the service's migrations, up to {@code target} ("latest" for all). */
+    public static Flyway flyway(DataSource database, String target) {
+        return Flyway.configure()
+                .dataSource(database)
+                .locations("classpath:db/migration")
+                .target(target)
+                .load();
     }
 
     private static boolean useTestcontainers() {

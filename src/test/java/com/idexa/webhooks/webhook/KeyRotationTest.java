@@ -16,7 +16,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
-import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -52,14 +51,8 @@ class KeyRotationTest {
     private String database;
 
     @BeforeEach
-    void freshDatabase() throws Exception {
-        TestDatabase.Connection server = TestDatabase.get();
-        String name = "key_rotation_" + UUID.randomUUID().toString().replace("-", "");
-        try (var connection = DriverManager.getConnection(server.url(), server.username(), server.password());
-                var statement = connection.createStatement()) {
-            statement.execute("CREATE DATABASE " + name);
-        }
-        database = server.url().replaceFirst("/[^/?]+(\\?|$)", "/" + name + "$1");
+    void freshDatabase() {
+        database = TestDatabase.fresh("key_rotation_").url();
     }
 
     @AfterEach
