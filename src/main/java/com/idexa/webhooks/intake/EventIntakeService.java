@@ -20,7 +20,8 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Records finished documents. Events and their deliveries are committed together before anyone is told, so an
- * acknowledged event is never lost; the same {@code eventId} from the same client is recorded once. A batch is
+ * acknowledged event is never lost; the same {@code eventId} from the same client is recorded once, and refused
+ * ({@link EventIdReused}) when it comes with another event. A batch is
  * all or nothing: one invalid event refuses the whole batch, naming it. In-process callers (a message-broker
  * listener, say) use {@link #recordDocumentFinished} or {@link #recordDocumentsFinished} directly.
  */
@@ -90,6 +91,15 @@ public class EventIntakeService {
         return Optional.of(recorded);
     }
 
+    /**
+     * A replay carries the event recorded first: the same type and the same document as JSON (names in any order,
+     * any spacing; the first one is what the client receives).
+     */
+    private boolean sameEvent(EventRepository.EarlierEvent first, EventRepository.NewEvent replay) {
+        return first.type() == replay.type()
+                && json.readTree(first.document()).equals(json.readTree(replay.document()));
+    }
+
     private List<RecordedEvent> record(List<DocumentEvent> batch, boolean test, String path) {
         List<FieldProblem> problems = new ArrayList<>();
         List<EventRepository.NewEvent> rows = new ArrayList<>(batch.size());
@@ -128,15 +138,28 @@ public class EventIntakeService {
                 .filter(row -> !inserted.contains(row.id()))
                 .map(row -> new EventRepository.EventKey(row.clientId(), row.eventKey()))
                 .toList();
-        Map<EventRepository.EventKey, RecordedEvent> earlier =
+        Map<EventRepository.EventKey, EventRepository.EarlierEvent> earlier =
                 replayed.isEmpty() ? Map.of() : events.findByKeys(replayed);
 
         List<RecordedEvent> results = new ArrayList<>(rows.size());
-        for (EventRepository.NewEvent row : rows) {
-            results.add(
-                    inserted.contains(row.id())
-                            ? new RecordedEvent(row.eventKey(), deliveries.get(row.id()))
-                            : earlier.get(new EventRepository.EventKey(row.clientId(), row.eventKey())));
+        for (int i = 0; i < rows.size(); i++) {
+            EventRepository.NewEvent row = rows.get(i);
+            if (inserted.contains(row.id())) {
+                results.add(new RecordedEvent(row.eventKey(), deliveries.get(row.id())));
+                continue;
+            }
+            EventRepository.EarlierEvent first =
+                    earlier.get(new EventRepository.EventKey(row.clientId(), row.eventKey()));
+            if (!sameEvent(first, row)) {
+                problems.add(
+                        new FieldProblem(
+                                (path.isEmpty() ? "" : path + "[" + i + "].") + "eventId",
+                                "was recorded before with another document; an eventId names one event: give this one its own"));
+            }
+            results.add(first.answer());
+        }
+        if (!problems.isEmpty()) {
+            throw new EventIdReused(problems); // rolls back the transaction: nothing of the request is recorded
         }
         eventsAccepted.increment(inserted.size());
         if (!deliveries.isEmpty()) {

@@ -122,11 +122,14 @@ class EventRepository {
         return deliveries;
     }
 
+    /** An event recorded before under a key, as a replay of it is answered and compared. */
+    record EarlierEvent(RecordedEvent answer, int type, String document) {}
+
     /** Events already recorded under these keys, with their first delivery, for idempotent replays. */
-    Map<EventKey, RecordedEvent> findByKeys(Collection<EventKey> keys) {
-        Map<EventKey, RecordedEvent> found = new HashMap<>();
+    Map<EventKey, EarlierEvent> findByKeys(Collection<EventKey> keys) {
+        Map<EventKey, EarlierEvent> found = new HashMap<>();
         jdbc.sql("""
-                        SELECT e.client_id, e.event_key,
+                        SELECT e.client_id, e.event_key, e.type, e.document::text AS document,
                                (SELECT d.id FROM deliveries d
                                 WHERE d.event_id = e.id AND d.event_created_at = e.created_at
                                   AND d.created_at >= e.created_at
@@ -139,7 +142,11 @@ class EventRepository {
                 .query(rs -> {
                     found.put(
                             new EventKey(rs.getObject("client_id", UUID.class), rs.getString("event_key")),
-                            new RecordedEvent(rs.getString("event_key"), rs.getObject("delivery_id", UUID.class)));
+                            new EarlierEvent(
+                                    new RecordedEvent(
+                                            rs.getString("event_key"), rs.getObject("delivery_id", UUID.class)),
+                                    rs.getInt("type"),
+                                    rs.getString("document")));
                 });
         return found;
     }

@@ -7,6 +7,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
@@ -46,11 +47,15 @@ class IntakeController {
         this.reader = reader;
     }
 
-    /** 202 once the event and its delivery are committed; the same body again for a repeated {@code eventId}. */
+    /**
+     * 202 once the event and its delivery are committed; the same body again for a repeated {@code eventId} with the
+     * same event, 409 with another.
+     */
     @Operation(
             summary = "Record a finished document and schedule its delivery",
             description =
                     "202 once committed. Idempotent per (clientId, eventId). deliveryId is null when the client has no webhook.")
+    @ApiResponse(responseCode = "409", description = "The eventId was recorded before with another type or document")
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     @ResponseStatus(HttpStatus.ACCEPTED)
     RecordedEvent recordDocumentEvent(
@@ -73,6 +78,9 @@ class IntakeController {
             summary = "Record a batch of finished documents",
             description = "Up to 1000 events, each as in the single call, in one transaction: all or none. "
                     + "Results come in the order of the events; a repeated eventId gets its first result.")
+    @ApiResponse(
+            responseCode = "409",
+            description = "An eventId was recorded before, or given twice in the batch, with another type or document")
     @PostMapping(path = "/batch", consumes = MediaType.APPLICATION_JSON_VALUE)
     @ResponseStatus(HttpStatus.ACCEPTED)
     BatchResult recordDocumentEvents(
@@ -96,12 +104,17 @@ class IntakeController {
                         .toList())));
     }
 
-    /** Intake's refusals, as the HTTP API words them: 400 naming each field, 404 for an unknown client. */
+    /**
+     * Intake's refusals, as the HTTP API words them: 400 naming each field, 409 for an eventId used for another
+     * event, 404 for an unknown client.
+     */
     private static <T> T answer(HttpServletRequest request, Supplier<T> call) {
         try {
             return call.get();
         } catch (JacksonException e) {
             throw new HttpMessageNotReadableException(e.getOriginalMessage(), e, new ServletServerHttpRequest(request));
+        } catch (EventIdReused e) {
+            throw new EventIdConflict(e);
         } catch (InvalidEvent e) {
             throw new InvalidRequest(e.problems());
         } catch (UnknownClient e) {

@@ -229,6 +229,7 @@ class KafkaIntakeTest extends DeliveryTestSupport {
                                 + "\", \"type\": 7, \"document\": {\"id\": \"x\", \"ssn\": \"123-45-6789\"}}");
         UUID nobody = UUID.randomUUID();
         kafka().publish(TOPIC, key, event(marker + "-client", nobody, "x"));
+        kafka().publish(TOPIC, key, event("evt-" + before, client.clientId(), marker + "-another-document"));
         kafka().publish(TOPIC, key, event("evt-" + after, client.clientId(), after));
 
         awaitDelivered(before, after);
@@ -243,7 +244,7 @@ class KafkaIntakeTest extends DeliveryTestSupport {
                                         .map(ConsumerRecord::value)
                                         .distinct()
                                         .count()
-                                == 3)
+                                == 4)
                 .stream()
                 .filter(record -> record.value() != null && record.value().contains(marker))
                 .toList();
@@ -251,12 +252,14 @@ class KafkaIntakeTest extends DeliveryTestSupport {
                 .extracting(record -> header(record, KafkaHeaders.DLT_EXCEPTION_MESSAGE))
                 .anySatisfy(reason -> assertThat(reason).startsWith("the value is not JSON of an intake event"))
                 .anySatisfy(reason -> assertThat(reason).startsWith("type: type must be 0"))
-                .anySatisfy(reason -> assertThat(reason).isEqualTo("clientId: no client has the id " + nobody));
+                .anySatisfy(reason -> assertThat(reason).isEqualTo("clientId: no client has the id " + nobody))
+                .anySatisfy(
+                        reason -> assertThat(reason).startsWith("eventId: was recorded before with another document"));
         assertThat(dead).allSatisfy(record -> {
             assertThat(record.key()).isEqualTo(key);
             assertThat(header(record, KafkaHeaders.DLT_ORIGINAL_TOPIC)).isEqualTo(TOPIC);
         });
-        assertThat(deadLettered()).isGreaterThanOrEqualTo(deadLettered + 3);
+        assertThat(deadLettered()).isGreaterThanOrEqualTo(deadLettered + 4);
         assertThat(output.getAll())
                 .contains("sent to " + TOPIC + ".DLT: clientId: no client has the id " + nobody)
                 .doesNotContain("123-45-6789");

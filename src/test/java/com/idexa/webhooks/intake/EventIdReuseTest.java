@@ -1,0 +1,113 @@
+package com.idexa.webhooks.intake;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.idexa.webhooks.client.ClientService;
+import com.idexa.webhooks.support.DeliveryTestSupport;
+import com.idexa.webhooks.support.TestHttp;
+import com.idexa.webhooks.support.TestReceiver;
+import java.util.StringJoiner;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * An eventId names one event. Sent again with the same document it is a replay (the first answer, nothing new);
+ * sent with another document it is the platform's mistake, and answering the first event's delivery would lose
+ * the second document's callback without a word: 409, naming the field, and nothing of the request recorded.
+ */
+class EventIdReuseTest extends DeliveryTestSupport {
+
+    @Autowired
+    JdbcClient jdbc;
+
+    private final TestReceiver receiver = TestReceiver.start();
+
+    @AfterEach
+    void stop() {
+        receiver.close();
+    }
+
+    @Test
+    void anEventIdSentAgainWithAnotherDocumentIsAConflictAndRecordsNothing() {
+        ClientService.IssuedKey client = newClient();
+        registerWebhook(client, simpleWebhook("POST", receiver.url("/cb/:id")));
+        TestHttp.Response first = reportDocument(client, "evt-1", "{\"id\": \"d1\", \"status\": 1}");
+        assertThat(first.status()).isEqualTo(202);
+
+        TestHttp.Response otherDocument = reportDocument(client, "evt-1", "{\"id\": \"d2\", \"status\": 1}");
+        TestHttp.Response otherContent = reportDocument(client, "evt-1", "{\"id\": \"d1\", \"status\": 2}");
+
+        for (TestHttp.Response conflict : new TestHttp.Response[] {otherDocument, otherContent}) {
+            assertThat(conflict.status()).as(conflict.body()).isEqualTo(409);
+            assertThat(conflict.header("Content-Type")).startsWith("application/problem+json");
+            assertThat(conflict.json().get("errors").get(0).get("field").asString())
+                    .isEqualTo("eventId");
+            assertThat(conflict.json().get("errors").get(0).get("message").asString())
+                    .contains("another document");
+        }
+        assertThat(eventsOf(client)).isOne();
+        assertThat(deliveriesOf(client)).isOne();
+    }
+
+    @Test
+    void theSameDocumentWrittenDifferentlyIsAReplay() {
+        ClientService.IssuedKey client = newClient();
+        registerWebhook(client, simpleWebhook("POST", receiver.url("/cb/:id")));
+        TestHttp.Response first = reportDocument(client, "evt-2", "{\"id\": \"d1\", \"status\": 1}");
+
+        TestHttp.Response replay = reportDocument(client, "evt-2", "{ \"status\" : 1,\n \"id\" : \"d1\" }");
+
+        assertThat(replay.status()).isEqualTo(202);
+        assertThat(replay.json()).isEqualTo(first.json());
+        assertThat(deliveriesOf(client)).isOne();
+    }
+
+    @Test
+    void aBatchReusingAnEventIdIsRefusedWholeNamingTheEvent() {
+        ClientService.IssuedKey client = newClient();
+        registerWebhook(client, simpleWebhook("POST", receiver.url("/cb/:id")));
+        reportDocument(client, "evt-earlier", "{\"id\": \"d0\"}");
+
+        TestHttp.Response withEarlier =
+                batch(event(client, "evt-new", "{\"id\": \"d1\"}"), event(client, "evt-earlier", "{\"id\": \"d9\"}"));
+        TestHttp.Response twiceInIt =
+                batch(event(client, "evt-twice", "{\"id\": \"d2\"}"), event(client, "evt-twice", "{\"id\": \"d3\"}"));
+
+        assertThat(withEarlier.status()).as(withEarlier.body()).isEqualTo(409);
+        assertThat(withEarlier.json().get("errors").get(0).get("field").asString())
+                .isEqualTo("events[1].eventId");
+        assertThat(twiceInIt.status()).as(twiceInIt.body()).isEqualTo(409);
+        assertThat(twiceInIt.json().get("errors").get(0).get("field").asString())
+                .isEqualTo("events[1].eventId");
+        assertThat(eventsOf(client)).as("only the earlier event").isOne();
+    }
+
+    private long eventsOf(ClientService.IssuedKey client) {
+        return jdbc.sql("SELECT count(*) FROM events WHERE client_id = ?")
+                .param(client.clientId())
+                .query(Long.class)
+                .single();
+    }
+
+    private long deliveriesOf(ClientService.IssuedKey client) {
+        return jdbc.sql("SELECT count(*) FROM deliveries WHERE client_id = ?")
+                .param(client.clientId())
+                .query(Long.class)
+                .single();
+    }
+
+    private static String event(ClientService.IssuedKey client, String eventId, String documentJson) {
+        return "{\"eventId\": \"" + eventId + "\", \"clientId\": \"" + client.clientId()
+                + "\", \"type\": 0, \"document\": " + documentJson + "}";
+    }
+
+    private TestHttp.Response batch(String... events) {
+        StringJoiner body = new StringJoiner(",", "{\"events\": [", "]}");
+        for (String event : events) {
+            body.add(event);
+        }
+        return http().bearer(INTERNAL_TOKEN).post("/internal/document_events/batch", body.toString());
+    }
+}
