@@ -10,15 +10,19 @@
 -- A row is due when next_attempt_at has passed and it holds no lease (lease_token), or its lease has run out
 -- (leased_until). The lease id stays as it was: set by the claim, cleared by an outcome or a release; an outcome is
 -- written only under it. Rows leased when this runs keep their lease: its end, until now in next_attempt_at, is
--- copied to leased_until.
+-- copied to leased_until. The queue is locked for that one pass over the pending rows: intake waits for it.
 --
 -- Upgrading one instance at a time: an older release still running claims by moving next_attempt_at and setting
 -- lease_token. A row a newer instance holds has its next_attempt_at in the past, so that older claim would take it:
--- one delivery sent twice at once. The trigger below refuses any update that sets a new lease_token without a new
--- leased_until, which only an older release's claim does; so an older instance stops claiming as soon as this has
--- run, and still records the outcomes, renews and releases the leases of what it holds (those never set a
--- lease_token). Its condition is evaluated per updated row without calling the function, which runs only to
--- refuse. A later migration may drop it once no release before this one can run.
+-- one delivery sent twice at once. The trigger below refuses any update that sets a new non-null lease_token
+-- without a new leased_until, which only an older release's claim does; so an older instance stops claiming as soon
+-- as this has run (each claim fails, every time it is woken), and still records the outcomes, renews and releases
+-- the leases of what it holds (those never set a new lease_token). Its condition is evaluated per updated row
+-- without calling the function, which runs only to refuse; but a BEFORE ROW trigger locks each row it is evaluated
+-- on, which costs a WAL record per row to an update that has not locked its rows first (every statement of the
+-- service locks them first: LOCK_IN_ID_ORDER). A later migration may drop it once no release before this one can
+-- run. The check constraint says the same for the rows themselves; NOT VALID, as the update above just made it
+-- true of every row (validating would be a second pass over the queue under the lock).
 --
 -- The queue's pages are kept half full (as deliveries' in V8), so a claimed row's new version fits on its page.
 -- Pages already full take it as their rows leave the queue.
@@ -30,7 +34,7 @@ ALTER TABLE delivery_queue ADD COLUMN leased_until timestamptz;
 UPDATE delivery_queue SET leased_until = next_attempt_at WHERE lease_token IS NOT NULL;
 
 ALTER TABLE delivery_queue
-    ADD CONSTRAINT delivery_queue_lease_has_an_end CHECK (lease_token IS NULL OR leased_until IS NOT NULL);
+    ADD CONSTRAINT delivery_queue_lease_has_an_end CHECK (lease_token IS NULL OR leased_until IS NOT NULL) NOT VALID;
 
 CREATE FUNCTION refuse_a_lease_without_an_end() RETURNS trigger
 LANGUAGE plpgsql AS $$

@@ -33,9 +33,11 @@ class DeliveryQueue {
      * The oldest {@code :limit} of those are then locked {@code SKIP LOCKED}, re-checking that they are still due
      * (another instance may have claimed them since), so instances never wait for or take each other's rows and
      * no row is locked that is not taken. Claiming leases the row ({@code lease_token}, {@code leased_until}): a
-     * row whose worker dies falls due again when its lease runs out. The lease is outside the due index (V9), so
-     * the claim and the heartbeat's renewals update the row on its page; the walk steps over the leased rows
-     * (at most what is in flight for the client) that sit before its due ones in the index. Each row comes with the id of the client's webhook at claim time (null when it
+     * row whose worker dies falls due again when its lease runs out (a lease a release before V9 took, with no
+     * {@code leased_until}, ends at {@code next_attempt_at}, as it did then). The lease is outside the due index
+     * (V9), so the claim and the heartbeat's renewals update the row on its page; the walk steps over the leased
+     * rows that sit before a client's due ones in the index: what is in flight for it on every instance, plus dead
+     * instances' leases until they run out (about 2.5 µs a row: 1 ms for a client with 400 in flight). Each row comes with the id of the client's webhook at claim time (null when it
      * has none) and the database's time of the claim. A row claimed {@link #MAX_UNRECORDED_CLAIMS} times without
      * any outcome recorded is returned FAILED, and {@link #GIVE_UP} ends it under this claim's lease. The history
      * (partitioned) is not touched here: planning a statement over every partition of a table costs more than
@@ -51,7 +53,7 @@ class DeliveryQueue {
                 CROSS JOIN LATERAL (
                     SELECT q.id, q.next_attempt_at FROM delivery_queue q
                     WHERE q.client_id = c.id AND q.next_attempt_at <= now()
-                      AND (q.lease_token IS NULL OR q.leased_until <= now())
+                      AND (q.lease_token IS NULL OR coalesce(q.leased_until, q.next_attempt_at) <= now())
                     ORDER BY q.next_attempt_at
                     LIMIT coalesce(room.room, :perClient)
                 ) q
@@ -63,7 +65,7 @@ class DeliveryQueue {
             ), locked AS (
                 SELECT q.id, q.unrecorded_claims FROM delivery_queue q
                 WHERE q.id IN (SELECT id FROM due) AND q.next_attempt_at <= now()
-                  AND (q.lease_token IS NULL OR q.leased_until <= now())
+                  AND (q.lease_token IS NULL OR coalesce(q.leased_until, q.next_attempt_at) <= now())
                 FOR UPDATE SKIP LOCKED
             ), claimed AS (
                 UPDATE delivery_queue q
@@ -435,7 +437,7 @@ class DeliveryQueue {
 
     /**
      * Gives claimed deliveries whose attempt never started back at once, due now, as if they had not been claimed
-     * (shutdown). Never call it for a delivery whose attempt may still be running.
+     * (shutdown): they keep their place in line. Never call it for a delivery whose attempt may still be running.
      */
     int release(Collection<ClaimedDelivery> deliveries) {
         if (deliveries.isEmpty()) {
@@ -488,7 +490,7 @@ class DeliveryQueue {
                         FROM delivery_queue q
                         LEFT JOIN endpoint_health h ON h.client_id = q.client_id AND h.state = 'DISABLED'
                         CROSS JOIN LATERAL (
-                            SELECT q.next_attempt_at <= now() AND (q.lease_token IS NULL OR q.leased_until <= now())
+                            SELECT q.next_attempt_at <= now() AND (q.lease_token IS NULL OR coalesce(q.leased_until, q.next_attempt_at) <= now())
                                    AND h.client_id IS NULL AS due
                         ) d""")
                 .query((rs, row) -> new Depth(rs.getLong("pending"), rs.getLong("due"), rs.getLong("oldest")))

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.idexa.webhooks.client.ClientService;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -51,6 +52,16 @@ class LeasesStayOnTheirPageTest extends QueueTestSupport {
         });
 
         assertThat(claimed).hasSize(5);
+        OffsetDateTime leaseEnds = jdbc.sql("SELECT leased_until FROM delivery_queue WHERE id = ?")
+                .param(claimed.get(0).id())
+                .query(OffsetDateTime.class)
+                .single();
+        assertThat(OffsetDateTime.parse(delivery(client, claimed.get(0).id().toString())
+                                .get("nextAttemptAt")
+                                .asString())
+                        .toInstant())
+                .as("while leased, the log says when the attempt under way is given up if it never reports")
+                .isEqualTo(leaseEnds.toInstant());
         queue.release(claimed);
         List<ClaimedDelivery> again = queue.claim(10, 0, onlyThis(client), Duration.ofSeconds(30), UUID.randomUUID());
         assertThat(again).as("released, they are due again").hasSize(5);

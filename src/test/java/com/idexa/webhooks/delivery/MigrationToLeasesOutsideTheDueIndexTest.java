@@ -57,12 +57,55 @@ class MigrationToLeasesOutsideTheDueIndexTest {
                 .isInstanceOf(DataIntegrityViolationException.class)
                 .hasMessageContaining("a claim must set leased_until");
 
+        assertThat(queue.depth().due()).as("both are leased: neither is due").isZero();
+        assertThat(jdbc.sql("UPDATE delivery_queue SET next_attempt_at = now() + interval '30 seconds' "
+                                + "WHERE id = ? AND lease_token = ?")
+                        .params(LEASED, OLD_LEASE)
+                        .update())
+                .as("an older release renews the lease of what it holds")
+                .isOne();
+
         assertThat(jdbc.sql("""
                                 UPDATE delivery_queue SET attempt_count = attempt_count + 1, next_attempt_at = now(),
                                                           lease_token = NULL, unrecorded_claims = 0
                                 WHERE id = ? AND lease_token = ?""").params(LEASED, OLD_LEASE).update())
                 .as("an older release records the outcome of what it held: a retry due now")
                 .isOne();
+        assertThat(queue.depth().due()).isOne();
+        List<ClaimedDelivery> again = queue.claim(10, 8, Map.of(), Duration.ofSeconds(30), UUID.randomUUID());
+        assertThat(again).extracting(ClaimedDelivery::id).containsExactly(LEASED);
+
+        assertThat(queue.release(again)).isOne();
+        assertThatThrownBy(() -> jdbc.sql("""
+                                UPDATE delivery_queue SET next_attempt_at = now() + interval '30 seconds',
+                                                          lease_token = gen_random_uuid()
+                                WHERE id = ? AND next_attempt_at <= now()""").param(LEASED).update())
+                .as("an older release's claim of a row nobody holds")
+                .isInstanceOf(DataIntegrityViolationException.class);
+    }
+
+    @Test
+    void aLeaseWithoutAnEndEndsAtNextAttemptAtAsBeforeV9() {
+        // what a release before V9 leaves when an operator dropped the trigger and the constraint to roll back
+        DriverManagerDataSource database = TestDatabase.fresh("migration_").dataSource();
+        JdbcClient jdbc = JdbcClient.create(database);
+        TestDatabase.flyway(database, "latest").migrate();
+        jdbc.sql("SELECT make_history_partitions(current_date, 1)").query().singleRow();
+        jdbc.sql("DROP TRIGGER delivery_queue_lease_has_an_end ON delivery_queue")
+                .update();
+        jdbc.sql("ALTER TABLE delivery_queue DROP CONSTRAINT delivery_queue_lease_has_an_end")
+                .update();
+        recordUnderV8(jdbc);
+        DeliveryQueue queue = new DeliveryQueue(jdbc);
+        assertThat(queue.claim(10, 8, Map.of(), Duration.ofSeconds(30), UUID.randomUUID()))
+                .extracting(ClaimedDelivery::id)
+                .as("held until its next_attempt_at")
+                .containsExactly(DUE);
+
+        jdbc.sql("UPDATE delivery_queue SET next_attempt_at = now() - interval '1 second' WHERE id = ?")
+                .param(LEASED)
+                .update();
+
         assertThat(queue.claim(10, 8, Map.of(), Duration.ofSeconds(30), UUID.randomUUID()))
                 .extracting(ClaimedDelivery::id)
                 .containsExactly(LEASED);
