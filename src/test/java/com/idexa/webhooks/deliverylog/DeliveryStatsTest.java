@@ -4,9 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.idexa.webhooks.client.ClientService;
 import com.idexa.webhooks.support.DeliveryTestSupport;
+import com.idexa.webhooks.support.TestDatabase;
 import com.idexa.webhooks.support.TestHttp;
 import com.idexa.webhooks.support.TestReceiver;
 import com.idexa.webhooks.support.TestReceiver.Reply;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
@@ -47,6 +51,33 @@ class DeliveryStatsTest extends DeliveryTestSupport {
             assertThat(stats.get("hours").get(0).get("attempts").asLong()).isZero();
             assertThat(stats.get("hours").get(0).get("p50Ms").isNull()).isTrue();
         }
+    }
+
+    @Test
+    void statisticsPastTheirTimeoutAreA503ThatNamesThem() throws Exception {
+        ClientService.IssuedKey client = newClient(); // nothing of it kept yet
+        TestDatabase.Connection database = TestDatabase.get();
+        // Another session holds the history exclusively: the statistics wait on it until their statement timeout.
+        try (Connection holder = DriverManager.getConnection(database.url(), database.username(), database.password());
+                Statement statement = holder.createStatement()) {
+            holder.setAutoCommit(false);
+            statement.execute("LOCK TABLE deliveries IN ACCESS EXCLUSIVE MODE");
+
+            TestHttp.Response response = http().apiKey(client.apiKey()).get("/document_webhooks/deliveries/stats");
+
+            holder.rollback();
+            assertThat(response.status()).as(response.body()).isEqualTo(503);
+            assertThat(response.header("Retry-After")).isEqualTo("60");
+            assertThat(response.header("Content-Type")).startsWith("application/problem+json");
+            assertThat(response.json().get("detail").asString())
+                    .contains("statistics")
+                    .contains("took longer than " + DeliveryLogService.STATS_TIMEOUT_SECONDS + " s");
+        }
+        assertThat(http().apiKey(client.apiKey())
+                        .get("/document_webhooks/deliveries/stats")
+                        .status())
+                .as("nothing kept of the failed try: asked again, they are computed")
+                .isEqualTo(200);
     }
 
     private static long sum(JsonNode hours, String field) {
