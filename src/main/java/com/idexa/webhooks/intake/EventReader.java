@@ -1,6 +1,7 @@
 package com.idexa.webhooks.intake;
 
 import com.idexa.webhooks.web.FieldProblem;
+import com.idexa.webhooks.web.StrictInteger;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Valid;
 import jakarta.validation.Validator;
@@ -12,6 +13,7 @@ import java.util.UUID;
 import org.springframework.stereotype.Component;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.ObjectReader;
+import tools.jackson.databind.annotation.JsonDeserialize;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -27,7 +29,10 @@ public class EventReader {
             String eventId,
 
             @NotNull(message = "clientId is required") UUID clientId,
-            @NotNull(message = "type is required") Integer type,
+
+            @JsonDeserialize(using = StrictInteger.class) @NotNull(message = "type is required")
+            Integer type,
+
             @NotNull(message = "document is required") RawDocument document) {
 
         DocumentEvent toEvent(String defaultEventId) {

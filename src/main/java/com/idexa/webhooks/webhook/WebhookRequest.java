@@ -1,10 +1,12 @@
 package com.idexa.webhooks.webhook;
 
 import com.idexa.webhooks.web.NoControlCharacters;
+import com.idexa.webhooks.web.StrictInteger;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.annotation.JsonDeserialize;
 
 /**
  * The body of {@code POST /document_webhooks}, as the Idexa documentation names it. The object-valued fields
@@ -17,7 +19,9 @@ record WebhookRequest(
         @Size(max = 255, message = "name must be at most 255 characters")
         String name,
 
-        @NotNull(message = "type is required") Integer type,
+        @JsonDeserialize(using = StrictInteger.class) @NotNull(message = "type is required")
+        Integer type,
+
         @NotBlank(message = "method is required") String method,
         JsonNode headers,
 

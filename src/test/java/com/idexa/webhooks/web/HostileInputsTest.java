@@ -47,6 +47,27 @@ class HostileInputsTest extends DeliveryTestSupport {
     }
 
     @Test
+    void aTypeWrittenAsAStringOrAFractionIsRefusedNotCoerced() {
+        ClientService.IssuedKey client = newClient();
+
+        for (String type : new String[] {"\"0\"", "\"\"", "0.0", "true"}) {
+            TestHttp.Response webhook = http().apiKey(client.apiKey()).post("/document_webhooks", """
+                            {"name": "n", "type": %s, "method": "POST", "url": "https://hooks.example.com/:id"}""".formatted(type));
+            TestHttp.Response event = http().bearer(INTERNAL_TOKEN)
+                    .post(
+                            "/internal/document_events",
+                            "{\"clientId\": \"" + client.clientId() + "\", \"type\": " + type
+                                    + ", \"document\": {\"id\": \"d\"}}");
+
+            TestHttp.assertRefusedField(webhook, "type");
+            TestHttp.assertRefusedField(event, "type");
+        }
+        assertThat(http().apiKey(client.apiKey()).get("/document_webhooks").status())
+                .as("no webhook was made")
+                .isEqualTo(404);
+    }
+
+    @Test
     void aMultipartBodyIsRefusedWithoutA500() {
         TestHttp.Response response = http().send("POST", "/document_webhooks", "x", "multipart/form-data");
 
