@@ -8,7 +8,9 @@ import org.springframework.kafka.listener.MessageListenerContainer;
 import org.springframework.stereotype.Component;
 
 /**
- * Intake from Kafka's part of readiness ({@code kafkaIntake}): UP when it is off; when on, DOWN only when the
+ * Intake from Kafka's part of the overall health ({@code kafkaIntake}; not of readiness: the API and HTTP intake do
+ * not need Kafka, and a consumer stopped on every instance must not take them out of service): UP when it is off;
+ * when on, DOWN only when the
  * consumer container has stopped, or one of its consumers stopped for good (a fatal error, a failed
  * authorization), because then records wait until someone acts. A consumer still joining its group (the broker
  * is unreachable during a deploy, say) leaves it UP: HTTP intake and the API do not need Kafka, and the backlog
