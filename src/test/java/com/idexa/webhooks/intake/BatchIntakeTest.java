@@ -8,7 +8,6 @@ import com.idexa.webhooks.support.TestHttp;
 import com.idexa.webhooks.support.TestReceiver;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.StringJoiner;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -27,19 +26,6 @@ class BatchIntakeTest extends DeliveryTestSupport {
         receiver.close();
     }
 
-    private static String event(ClientService.IssuedKey client, String eventId, String documentJson) {
-        return "{" + (eventId == null ? "" : "\"eventId\": \"" + eventId + "\", ") + "\"clientId\": \""
-                + client.clientId() + "\", \"type\": 0, \"document\": " + documentJson + "}";
-    }
-
-    private TestHttp.Response batch(String... events) {
-        StringJoiner body = new StringJoiner(",", "{\"events\": [", "]}");
-        for (String event : events) {
-            body.add(event);
-        }
-        return http().bearer(INTERNAL_TOKEN).post("/internal/document_events/batch", body.toString());
-    }
-
     @Test
     void recordsABatchInOrderWithTheSameIdempotencyAsSingleEvents() {
         ClientService.IssuedKey withWebhook = newClient();
@@ -47,11 +33,11 @@ class BatchIntakeTest extends DeliveryTestSupport {
         ClientService.IssuedKey withoutWebhook = newClient();
         TestHttp.Response earlier = reportDocument(withWebhook, "evt-earlier", "{\"id\": \"d0\"}");
 
-        TestHttp.Response response = batch(
-                event(withWebhook, "evt-a", "{\"id\": \"d1\"}"),
-                event(withoutWebhook, null, "{\"id\": \"d2\"}"),
-                event(withWebhook, "evt-a", "{\"id\": \"d1\"}"),
-                event(withWebhook, "evt-earlier", "{\"id\": \"d0\"}"));
+        TestHttp.Response response = reportBatch(
+                batchEvent(withWebhook, "evt-a", "{\"id\": \"d1\"}"),
+                batchEvent(withoutWebhook, null, "{\"id\": \"d2\"}"),
+                batchEvent(withWebhook, "evt-a", "{\"id\": \"d1\"}"),
+                batchEvent(withWebhook, "evt-earlier", "{\"id\": \"d0\"}"));
 
         assertThat(response.status()).as(response.body()).isEqualTo(202);
         JsonNode results = response.json().get("results");
@@ -73,8 +59,8 @@ class BatchIntakeTest extends DeliveryTestSupport {
                 .query(Long.class)
                 .single();
 
-        TestHttp.Response response =
-                batch(event(client, "ok", "{\"id\": \"fine\"}"), event(client, "bad", "{\"status\": 1}"));
+        TestHttp.Response response = reportBatch(
+                batchEvent(client, "ok", "{\"id\": \"fine\"}"), batchEvent(client, "bad", "{\"status\": 1}"));
 
         assertThat(response.status()).isEqualTo(400);
         assertThat(response.json().get("errors").get(0).get("field").asString()).isEqualTo("events[1].document.id");
@@ -88,10 +74,10 @@ class BatchIntakeTest extends DeliveryTestSupport {
     @Test
     void namesAnUnknownClientInTheBatch() {
         ClientService.IssuedKey client = newClient();
-        String unknown = event(client, "x", "{\"id\": \"y\"}")
+        String unknown = batchEvent(client, "x", "{\"id\": \"y\"}")
                 .replace(client.clientId().toString(), "00000000-0000-0000-0000-0000000000aa");
 
-        TestHttp.Response response = batch(event(client, "fine", "{\"id\": \"y\"}"), unknown);
+        TestHttp.Response response = reportBatch(batchEvent(client, "fine", "{\"id\": \"y\"}"), unknown);
 
         assertThat(response.status()).isEqualTo(400);
         assertThat(response.json().get("errors").get(0).get("field").asString()).isEqualTo("events[1].clientId");
@@ -100,12 +86,12 @@ class BatchIntakeTest extends DeliveryTestSupport {
     @Test
     void refusesEmptyAndOversizedBatches() {
         ClientService.IssuedKey client = newClient();
-        assertThat(batch().status()).isEqualTo(400);
+        assertThat(reportBatch().status()).isEqualTo(400);
         List<String> many = new ArrayList<>();
         for (int i = 0; i < 1001; i++) {
-            many.add(event(client, null, "{\"id\": \"d" + i + "\"}"));
+            many.add(batchEvent(client, null, "{\"id\": \"d" + i + "\"}"));
         }
-        TestHttp.Response tooMany = batch(many.toArray(String[]::new));
+        TestHttp.Response tooMany = reportBatch(many.toArray(String[]::new));
         assertThat(tooMany.status()).isEqualTo(400);
         assertThat(tooMany.json().get("errors").get(0).get("field").asString()).isEqualTo("events");
     }
@@ -115,8 +101,8 @@ class BatchIntakeTest extends DeliveryTestSupport {
         ClientService.IssuedKey client = newClient();
         String key = "evt \\\"quoted\\\" \\\\ {braces}, commas";
 
-        TestHttp.Response first = batch(event(client, key, "{\"id\": \"q\"}"));
-        TestHttp.Response replay = batch(event(client, key, "{\"id\": \"q\"}"));
+        TestHttp.Response first = reportBatch(batchEvent(client, key, "{\"id\": \"q\"}"));
+        TestHttp.Response replay = reportBatch(batchEvent(client, key, "{\"id\": \"q\"}"));
 
         assertThat(first.status()).as(first.body()).isEqualTo(202);
         assertThat(first.json().get("results").get(0).get("eventId").asString())

@@ -6,7 +6,6 @@ import com.idexa.webhooks.client.ClientService;
 import com.idexa.webhooks.support.DeliveryTestSupport;
 import com.idexa.webhooks.support.TestHttp;
 import com.idexa.webhooks.support.TestReceiver;
-import java.util.StringJoiner;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -70,10 +69,12 @@ class EventIdReuseTest extends DeliveryTestSupport {
         registerWebhook(client, simpleWebhook("POST", receiver.url("/cb/:id")));
         reportDocument(client, "evt-earlier", "{\"id\": \"d0\"}");
 
-        TestHttp.Response withEarlier =
-                batch(event(client, "evt-new", "{\"id\": \"d1\"}"), event(client, "evt-earlier", "{\"id\": \"d9\"}"));
-        TestHttp.Response twiceInIt =
-                batch(event(client, "evt-twice", "{\"id\": \"d2\"}"), event(client, "evt-twice", "{\"id\": \"d3\"}"));
+        TestHttp.Response withEarlier = reportBatch(
+                batchEvent(client, "evt-new", "{\"id\": \"d1\"}"),
+                batchEvent(client, "evt-earlier", "{\"id\": \"d9\"}"));
+        TestHttp.Response twiceInIt = reportBatch(
+                batchEvent(client, "evt-twice", "{\"id\": \"d2\"}"),
+                batchEvent(client, "evt-twice", "{\"id\": \"d3\"}"));
 
         assertThat(withEarlier.status()).as(withEarlier.body()).isEqualTo(409);
         assertThat(withEarlier.json().get("errors").get(0).get("field").asString())
@@ -96,18 +97,5 @@ class EventIdReuseTest extends DeliveryTestSupport {
                 .param(client.clientId())
                 .query(Long.class)
                 .single();
-    }
-
-    private static String event(ClientService.IssuedKey client, String eventId, String documentJson) {
-        return "{\"eventId\": \"" + eventId + "\", \"clientId\": \"" + client.clientId()
-                + "\", \"type\": 0, \"document\": " + documentJson + "}";
-    }
-
-    private TestHttp.Response batch(String... events) {
-        StringJoiner body = new StringJoiner(",", "{\"events\": [", "]}");
-        for (String event : events) {
-            body.add(event);
-        }
-        return http().bearer(INTERNAL_TOKEN).post("/internal/document_events/batch", body.toString());
     }
 }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.idexa.webhooks.client.ClientService;
 import java.time.Duration;
+import java.util.StringJoiner;
 import tools.jackson.databind.JsonNode;
 
 /** End-to-end helpers: register a webhook, report a finished document, wait for its delivery's outcome. */
@@ -27,6 +28,20 @@ public abstract class DeliveryTestSupport extends IntegrationTest {
                         "/internal/document_events",
                         "{" + eventField + "\"clientId\": \"" + client.clientId() + "\", \"type\": 0, \"document\": "
                                 + documentJson + "}");
+    }
+
+    /** One event of a batch, as {@link #reportBatch} sends it; no {@code eventId} when it is null. */
+    protected static String batchEvent(ClientService.IssuedKey client, String eventId, String documentJson) {
+        return "{" + (eventId == null ? "" : "\"eventId\": \"" + eventId + "\", ") + "\"clientId\": \""
+                + client.clientId() + "\", \"type\": 0, \"document\": " + documentJson + "}";
+    }
+
+    protected TestHttp.Response reportBatch(String... events) {
+        StringJoiner body = new StringJoiner(",", "{\"events\": [", "]}");
+        for (String event : events) {
+            body.add(event);
+        }
+        return http().bearer(INTERNAL_TOKEN).post("/internal/document_events/batch", body.toString());
     }
 
     /** Reports a finished document and returns its delivery id. */
