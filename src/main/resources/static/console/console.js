@@ -213,7 +213,11 @@
         if (!confirm('Make a new signing secret? The current one keeps signing beside it during the overlap.')) {
             return;
         }
-        api('POST', '/document_webhooks/' + webhook.id + '/secret/rotate').then((secret) => {
+        // Nothing chosen keeps the webhook's signatures as they are (a rotation never turns v1a off unasked). Always
+        // a JSON body: a POST without one goes out as a form from some engines, which the API refuses (415).
+        const signatures = $('rotate-signatures').value;
+        const body = signatures === '' ? {} : {asymmetric: signatures === 'v1a'};
+        api('POST', '/document_webhooks/' + webhook.id + '/secret/rotate', body).then((secret) => {
             showKeys(secret);
             say('Signing secret rotated.');
         }, failed);

@@ -17,9 +17,11 @@ import org.htmlunit.html.DomElement;
 import org.htmlunit.html.HtmlElement;
 import org.htmlunit.html.HtmlInput;
 import org.htmlunit.html.HtmlPage;
+import org.htmlunit.html.HtmlSelect;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The console's flows in HtmlUnit (a browser engine in Java, with the page's own JavaScript running): sign in, see a
@@ -145,6 +147,46 @@ class ConsoleTest extends DeliveryTestSupport {
         ((HtmlElement) page.getElementById("show-secret")).click();
 
         awaitText(page, "secret-key", key);
+    }
+
+    @Test
+    void aRotationTurnsEd25519SignaturesOnOrOffOnlyWhenAsked() throws Exception {
+        ClientService.IssuedKey client = newClient();
+        String webhookId = registerWebhook(client, simpleWebhook("POST", receiver.url("/cb/:id")));
+        HtmlPage page = signIn(client.apiKey());
+        awaitText(page, "webhook-fields", webhookId);
+        HtmlSelect signatures = (HtmlSelect) page.getElementById("rotate-signatures");
+
+        signatures.setSelectedAttribute("v1a", true);
+        ((HtmlElement) page.getElementById("rotate-secret")).click();
+        awaitText(page, "secret-public-key", "whpk_");
+        assertThat(publicKey(client, webhookId)).startsWith("whpk_");
+
+        String withV1a = page.getElementById("secret-key").getTextContent();
+        signatures.setSelectedAttribute("", true);
+        ((HtmlElement) page.getElementById("rotate-secret")).click();
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(
+                        () -> assertThat(page.getElementById("secret-key").getTextContent())
+                                .as(page.getElementById("message").getTextContent() + " / " + confirmations)
+                                .isNotEqualTo(withV1a));
+        assertThat(publicKey(client, webhookId))
+                .as("the same signatures: still v1a")
+                .startsWith("whpk_");
+
+        signatures.setSelectedAttribute("v1", true);
+        ((HtmlElement) page.getElementById("rotate-secret")).click();
+        awaitText(page, "secret-public-key", "(not sent)");
+        assertThat(publicKey(client, webhookId)).isNull();
+        assertThat(confirmations).hasSize(3);
+    }
+
+    private String publicKey(ClientService.IssuedKey client, String webhookId) {
+        JsonNode publicKey = http().apiKey(client.apiKey())
+                .get("/document_webhooks/" + webhookId + "/secret")
+                .json()
+                .get("publicKey");
+        return publicKey.isNull() ? null : publicKey.asString();
     }
 
     @Test
