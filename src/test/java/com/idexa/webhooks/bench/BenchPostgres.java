@@ -54,7 +54,11 @@ final class BenchPostgres implements AutoCloseable {
                 .setServerConfig("max_connections", "200")
                 .setServerConfig("shared_buffers", "1GB")
                 .setServerConfig("max_wal_size", "4GB")
-                .setServerConfig("shared_preload_libraries", "pg_stat_statements")
+                // auto_explain: the plan of any statement slower than 2 s lands in the log (no timing overhead:
+                // log_analyze stays off); log_lock_waits: a statement waiting on a lock longer than deadlock_timeout.
+                .setServerConfig("shared_preload_libraries", "pg_stat_statements,auto_explain")
+                .setServerConfig("auto_explain.log_min_duration", "2s")
+                .setServerConfig("log_lock_waits", "on")
                 .setServerConfig("pg_stat_statements.max", "1000")
                 .setServerConfig("pg_stat_statements.track_planning", "on")
                 .setServerConfig("track_io_timing", "off")
