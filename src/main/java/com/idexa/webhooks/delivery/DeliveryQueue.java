@@ -12,12 +12,17 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.function.Supplier;
+import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.jdbc.support.SqlArrayValue;
 import org.springframework.stereotype.Repository;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The dispatcher's side of the queue ({@code delivery_queue}) and of the deliveries' history. Each method is one short statement: claims never hold a
@@ -62,22 +67,23 @@ class DeliveryQueue {
                       SELECT 1 FROM endpoint_health h WHERE h.client_id = c.id AND h.state = 'DISABLED')
                 ORDER BY q.next_attempt_at
                 LIMIT :limit
-            ), locked AS (
-                SELECT q.id, q.unrecorded_claims FROM delivery_queue q
-                WHERE q.id IN (SELECT id FROM due) AND q.next_attempt_at <= now()
-                  AND (q.lease_token IS NULL OR coalesce(q.leased_until, q.next_attempt_at) <= now())
-                FOR UPDATE SKIP LOCKED
+            ), locked AS ( -- each row by its id (see PLANS_BY_INDEX), never a scan of the queue matched against due
+                SELECT l.id FROM due
+                CROSS JOIN LATERAL (
+                    SELECT q.id FROM delivery_queue q
+                    WHERE q.id = due.id AND q.next_attempt_at <= now()
+                      AND (q.lease_token IS NULL OR coalesce(q.leased_until, q.next_attempt_at) <= now())
+                    FOR UPDATE SKIP LOCKED
+                ) l
             ), claimed AS (
                 UPDATE delivery_queue q
                 SET leased_until = now() + CAST(:leaseMillis AS bigint) * interval '1 millisecond',
                     lease_token = :leaseToken,
                     unrecorded_claims = q.unrecorded_claims + 1
-                FROM locked
-                WHERE q.id = locked.id
+                WHERE q.id = ANY (ARRAY(SELECT id FROM locked))
                 RETURNING q.id, q.created_at, q.event_id, q.event_created_at, q.client_id, q.attempt_count,
                           q.schedule_failures,
-                          CASE WHEN locked.unrecorded_claims >= :maxUnrecorded THEN 'FAILED' ELSE 'PENDING' END
-                              AS status
+                          CASE WHEN q.unrecorded_claims > :maxUnrecorded THEN 'FAILED' ELSE 'PENDING' END AS status
             )
             SELECT x.id, x.event_id, e.event_key, x.client_id, e.document_id, e.document::text AS document,
                    x.attempt_count, x.schedule_failures, e.created_at AS event_created_at, w.id AS webhook_id,
@@ -120,7 +126,8 @@ class DeliveryQueue {
     /*
      * LOCK_IN_ID_ORDER: the heartbeat's renewal, the recorder's outcomes and the release at shutdown each update
      * many held rows of the queue at once, on their own connections and each in its own order of the rows. Each
-     * first locks its rows in id order (a locking CTE with ORDER BY id), so two of them never wait on each other in
+     * first locks its rows in id order (a locking CTE with ORDER BY id, or one row at a time by its id over the ids in
+     * order), so two of them never wait on each other in
      * a circle (PostgreSQL would abort one as a deadlock). LockOrderTest.
      */
     private static final String RECORD_ATTEMPTS = """
@@ -129,12 +136,15 @@ class DeliveryQueue {
                                      :errors, :durations, :methods, :urls, :bodies, :webhooks, :health)
                     AS i (id, lease_token, created_at, status, schedule_failures, delay_ms, attempted_at,
                           status_code, error, duration_ms, method, url, response_body, webhook_id, health)
-            ), locked AS (
+            ), locked AS ( -- each row by its id, in id order (LOCK_IN_ID_ORDER; PLANS_BY_INDEX)
                 SELECT q.id, q.created_at, i.status, i.schedule_failures, i.delay_ms, i.attempted_at, i.status_code,
                        i.error
-                FROM delivery_queue q JOIN input i ON q.id = i.id AND q.lease_token = i.lease_token
-                WHERE q.id = ANY (:ids)
-                ORDER BY q.id FOR UPDATE OF q -- in one order everywhere: see LOCK_IN_ID_ORDER
+                FROM (SELECT * FROM input ORDER BY id) i
+                CROSS JOIN LATERAL (
+                    SELECT q.id, q.created_at FROM delivery_queue q
+                    WHERE q.id = i.id AND q.lease_token = i.lease_token
+                    FOR UPDATE
+                ) q
             ), requeued AS (
                 UPDATE delivery_queue q
                 SET attempt_count = q.attempt_count + 1,
@@ -144,12 +154,14 @@ class DeliveryQueue {
                     leased_until = NULL,
                     unrecorded_claims = 0
                 FROM locked l
-                WHERE q.id = l.id AND l.status = 'PENDING'
+                WHERE q.id = ANY (ARRAY(SELECT id FROM locked WHERE status = 'PENDING'))
+                  AND q.id = l.id AND l.status = 'PENDING'
                 RETURNING l.*, q.next_attempt_at
             ), dequeued AS (
                 DELETE FROM delivery_queue q
                 USING locked l
-                WHERE q.id = l.id AND l.status <> 'PENDING'
+                WHERE q.id = ANY (ARRAY(SELECT id FROM locked WHERE status <> 'PENDING'))
+                  AND q.id = l.id AND l.status <> 'PENDING'
                 RETURNING l.*, CAST(NULL AS timestamptz) AS next_attempt_at
             ), owned AS (
                 SELECT * FROM requeued UNION ALL SELECT * FROM dequeued
@@ -245,21 +257,54 @@ class DeliveryQueue {
     private static final Logger log = LoggerFactory.getLogger(DeliveryQueue.class);
 
     private final JdbcClient jdbc;
+    private final TransactionTemplate transactions;
     private final WebhooksProperties.Endpoint endpointRule;
 
     @Autowired
-    DeliveryQueue(JdbcClient jdbc, WebhooksProperties properties) {
-        this(jdbc, properties.endpoint());
+    DeliveryQueue(JdbcClient jdbc, PlatformTransactionManager transactions, WebhooksProperties properties) {
+        this(jdbc, new TransactionTemplate(transactions), properties.endpoint());
     }
 
     /** With the default endpoint rule (tests that drive the statements alone). */
-    DeliveryQueue(JdbcClient jdbc) {
-        this(jdbc, WebhooksProperties.Endpoint.DEFAULTS);
+    DeliveryQueue(DataSource database) {
+        this(
+                JdbcClient.create(database),
+                new TransactionTemplate(new DataSourceTransactionManager(database)),
+                WebhooksProperties.Endpoint.DEFAULTS);
     }
 
-    DeliveryQueue(JdbcClient jdbc, WebhooksProperties.Endpoint endpointRule) {
+    /** Also for stand-ins of the database in tests, which override the statements they use. */
+    DeliveryQueue(JdbcClient jdbc, TransactionTemplate transactions, WebhooksProperties.Endpoint endpointRule) {
         this.jdbc = jdbc;
+        this.transactions = transactions;
         this.endpointRule = endpointRule;
+    }
+
+    /**
+     * PLANS_BY_INDEX: runs statements on the queue planned as if PostgreSQL knew nothing of its size: sequential and
+     * bitmap scans off, in a transaction of their own ({@code SET LOCAL}). Each then reaches the queue only through
+     * its indexes: by id, or by client in due order, stopping at its LIMIT. A connection keeps a statement's generic
+     * plan, made with the statistics of its time; one made while the queue was empty chose to scan it (for a table of
+     * no pages that costs nothing), and went on scanning a queue that a burst or a recovered backlog had grown to a
+     * million rows until autovacuum analyzed it again, up to a minute later: claims of 47 to 100 s in the benchmark,
+     * holding their rows' locks meanwhile. Plans do not depend on the settings of other statements: these are
+     * always planned with them. ClaimPlansTest.
+     */
+    private void byIndex(Runnable statements) {
+        byIndex(() -> {
+            statements.run();
+            return null;
+        });
+    }
+
+    /** @see #byIndex(Runnable) */
+    private <T> T byIndex(Supplier<T> statements) {
+        return transactions.execute(transaction -> {
+            jdbc.sql("SELECT set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true)")
+                    .query()
+                    .singleRow();
+            return statements.get();
+        });
     }
 
     /**
@@ -269,7 +314,7 @@ class DeliveryQueue {
     List<ClaimedDelivery> claim(
             int limit, int perClient, Map<UUID, Integer> roomByClient, Duration lease, UUID leaseToken) {
         List<UUID> busy = List.copyOf(roomByClient.keySet());
-        List<ClaimedDelivery> claimed = jdbc.sql(CLAIM)
+        List<ClaimedDelivery> claimed = byIndex(() -> jdbc.sql(CLAIM)
                 .param("busyClients", new SqlArrayValue("uuid", busy.toArray()))
                 .param(
                         "busyRoom",
@@ -296,7 +341,7 @@ class DeliveryQueue {
                         rs.getObject("claimed_at", OffsetDateTime.class),
                         System.nanoTime(),
                         DeliveryStatus.valueOf(rs.getString("status"))))
-                .list();
+                .list());
         List<ClaimedDelivery> gaveUp = claimed.stream()
                 .filter(delivery -> delivery.status() == DeliveryStatus.FAILED)
                 .toList();
@@ -304,7 +349,7 @@ class DeliveryQueue {
             return claimed;
         }
         try {
-            jdbc.sql(GIVE_UP)
+            byIndex(() -> jdbc.sql(GIVE_UP)
                     .param(
                             "ids",
                             new SqlArrayValue(
@@ -315,7 +360,7 @@ class DeliveryQueue {
                             new SqlArrayValue(
                                     "uuid", gaveUp.stream().map(d -> leaseToken).toArray()))
                     .param("gaveUp", GAVE_UP)
-                    .update();
+                    .update());
             return claimed;
         } catch (RuntimeException e) {
             // The others are held under this claim and must be attempted; the ones to give up keep this claim's
@@ -343,7 +388,7 @@ class DeliveryQueue {
     Recorded recordAttempts(List<Outcome> outcomes) {
         Set<UUID> owned = new HashSet<>();
         List<EndpointStateChanged> disabled = new ArrayList<>();
-        jdbc.sql(RECORD_ATTEMPTS)
+        byIndex(() -> jdbc.sql(RECORD_ATTEMPTS)
                 .param("ids", column("uuid", outcomes, o -> o.delivery().id()))
                 .param("tokens", column("uuid", outcomes, o -> o.delivery().leaseToken()))
                 .param(
@@ -392,7 +437,7 @@ class DeliveryQueue {
                                 rs.getString("reason"),
                                 rs.getObject("disabled_at", OffsetDateTime.class)));
                     }
-                });
+                }));
         List<UUID> leaseLost = outcomes.stream()
                 .map(o -> o.delivery().id())
                 .filter(id -> !owned.contains(id))
@@ -423,7 +468,7 @@ class DeliveryQueue {
 
     /** No webhook at attempt time: the delivery ends without an HTTP attempt. */
     boolean cancel(ClaimedDelivery delivery, String reason) {
-        return jdbc.sql("""
+        return byIndex(() -> jdbc.sql("""
                         WITH dequeued AS (
                             DELETE FROM delivery_queue WHERE id = ? AND lease_token = ? RETURNING id, created_at
                         )
@@ -431,7 +476,7 @@ class DeliveryQueue {
                         SET status = 'CANCELLED', next_attempt_at = NULL, last_error = ?, finished_at = now()
                         FROM dequeued q WHERE d.id = q.id AND d.created_at = q.created_at""")
                         .params(delivery.id(), delivery.leaseToken(), reason)
-                        .update()
+                        .update())
                 == 1;
     }
 
@@ -443,7 +488,7 @@ class DeliveryQueue {
         if (deliveries.isEmpty()) {
             return 0;
         }
-        return jdbc.sql("""
+        return byIndex(() -> jdbc.sql("""
                         WITH locked AS (
                             SELECT id FROM delivery_queue
                             WHERE id = ANY (:ids) AND (id, lease_token) IN (SELECT * FROM unnest(:ids, :tokens))
@@ -464,7 +509,7 @@ class DeliveryQueue {
                                 deliveries.stream()
                                         .map(ClaimedDelivery::leaseToken)
                                         .toArray()))
-                .update();
+                .update());
     }
 
     /** The delivery settings of every client that has any (a partial index holds just those). */
@@ -507,7 +552,7 @@ class DeliveryQueue {
         if (held.isEmpty()) {
             return Set.of();
         }
-        return Set.copyOf(jdbc.sql("""
+        return Set.copyOf(byIndex(() -> jdbc.sql("""
                         WITH locked AS (
                             SELECT id FROM delivery_queue
                             WHERE id = ANY (:ids) AND (id, lease_token) IN (SELECT * FROM unnest(:ids, :tokens))
@@ -528,6 +573,6 @@ class DeliveryQueue {
                                 "uuid",
                                 held.stream().map(ClaimedDelivery::leaseToken).toArray()))
                 .query(UUID.class)
-                .list());
+                .list()));
     }
 }

@@ -3,6 +3,7 @@ package com.idexa.webhooks.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.idexa.webhooks.config.WebhooksProperties;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.Collection;
@@ -99,7 +100,7 @@ class LeaseHeartbeatTest {
         private final boolean hangs;
 
         AwayDatabase(boolean hangs) {
-            super(null);
+            super(null, null, WebhooksProperties.Endpoint.DEFAULTS);
             this.hangs = hangs;
         }
 
@@ -118,7 +119,7 @@ class LeaseHeartbeatTest {
 
     private static final class RenewingDatabase extends DeliveryQueue {
         RenewingDatabase() {
-            super(null);
+            super(null, null, WebhooksProperties.Endpoint.DEFAULTS);
         }
 
         @Override

@@ -42,7 +42,7 @@ class MigrationToLeasesOutsideTheDueIndexTest {
                         .single()
                         .toInstant())
                 .isEqualTo(leaseEnds.toInstant());
-        DeliveryQueue queue = new DeliveryQueue(jdbc);
+        DeliveryQueue queue = new DeliveryQueue(database);
         List<ClaimedDelivery> claimed = queue.claim(10, 8, Map.of(), Duration.ofSeconds(30), UUID.randomUUID());
         assertThat(claimed)
                 .extracting(ClaimedDelivery::id)
@@ -96,7 +96,7 @@ class MigrationToLeasesOutsideTheDueIndexTest {
         jdbc.sql("ALTER TABLE delivery_queue DROP CONSTRAINT delivery_queue_lease_has_an_end")
                 .update();
         recordUnderV8(jdbc);
-        DeliveryQueue queue = new DeliveryQueue(jdbc);
+        DeliveryQueue queue = new DeliveryQueue(database);
         assertThat(queue.claim(10, 8, Map.of(), Duration.ofSeconds(30), UUID.randomUUID()))
                 .extracting(ClaimedDelivery::id)
                 .as("held until its next_attempt_at")

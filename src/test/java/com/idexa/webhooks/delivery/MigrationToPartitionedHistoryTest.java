@@ -68,7 +68,7 @@ class MigrationToPartitionedHistoryTest {
         assertThat(jdbc.sql("SELECT id FROM delivery_queue").query(UUID.class).list())
                 .containsExactly(PENDING);
 
-        DeliveryQueue queue = new DeliveryQueue(jdbc);
+        DeliveryQueue queue = new DeliveryQueue(database);
         List<ClaimedDelivery> claimed = queue.claim(10, 8, Map.of(), Duration.ofSeconds(30), UUID.randomUUID());
         assertThat(claimed).extracting(ClaimedDelivery::id).containsExactly(PENDING);
         assertThat(claimed.get(0).document()).isEqualTo("{\"id\": \"doc-2\"}");

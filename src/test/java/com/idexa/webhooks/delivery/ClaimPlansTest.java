@@ -1,0 +1,94 @@
+package com.idexa.webhooks.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.idexa.webhooks.support.TestDatabase;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * A claim reads what it takes, whatever PostgreSQL believed about the queue when it planned the statement. A
+ * connection keeps a generic plan once a statement has run a few times; one made while the queue was empty (a quiet
+ * night, a new instance) survives until the table is analyzed again, and a million deliveries can arrive before
+ * that (a client's backlog recovered, a burst of intake). The benchmark caught claims of 47 to 100 s that way:
+ * plans that scanned the whole queue once per claimed row.
+ */
+class ClaimPlansTest {
+
+    private static final int BACKLOG = 30_000;
+
+    @Test
+    void aClaimAndAnOutcomePlannedOnAnEmptyQueueReadOnlyWhatTheyTouchOnceABacklogArrived() {
+        TestDatabase.Connection database = TestDatabase.fresh("claim_plans_");
+        TestDatabase.flyway(database.dataSource(), "latest").migrate();
+        // One connection, preparing every statement on the server, as the service's pool does: its plans are kept.
+        SingleConnectionDataSource connection = new SingleConnectionDataSource(
+                database.url() + (database.url().contains("?") ? "&" : "?") + "prepareThreshold=1",
+                database.username(),
+                database.password(),
+                true);
+        JdbcClient jdbc = JdbcClient.create(connection);
+        jdbc.sql("SELECT make_history_partitions(current_date, 1)").query().singleRow();
+        jdbc.sql("ALTER TABLE delivery_queue SET (autovacuum_enabled = false)").update(); // no analyze comes to help
+        UUID backlogged = UUID.randomUUID();
+        jdbc.sql("INSERT INTO clients (id, name, created_at) SELECT gen_random_uuid(), 'c' || g, now() "
+                        + "FROM generate_series(1, 20) g")
+                .update();
+        jdbc.sql("INSERT INTO clients (id, name, created_at) VALUES (?, 'backlogged', now())")
+                .param(backlogged)
+                .update();
+        jdbc.sql("ANALYZE").update();
+        DeliveryQueue queue = new DeliveryQueue(connection);
+        for (int i = 0; i < 10; i++) { // the plans of an empty queue, kept by the connection
+            assertThat(queue.claim(100, 8, Map.of(), Duration.ofSeconds(30), UUID.randomUUID()))
+                    .isEmpty();
+            assertThat(queue.recordAttempts(List.of()).leaseLost()).isEmpty();
+        }
+
+        jdbc.sql("""
+                        WITH e AS (
+                            INSERT INTO events (id, client_id, event_key, type, document_id, document, created_at)
+                            SELECT gen_random_uuid(), ?, 'k' || g, 0, 'd' || g, '{}',
+                                   now() - interval '1 hour' + g * interval '1 millisecond'
+                            FROM generate_series(1, ?) g
+                            RETURNING id, client_id, created_at
+                        )
+                        INSERT INTO delivery_queue (id, created_at, client_id, event_id, event_created_at, next_attempt_at)
+                        SELECT gen_random_uuid(), created_at, client_id, id, created_at, created_at FROM e""").params(backlogged, BACKLOG).update();
+
+        Map<String, Object> read = new TransactionTemplate(new DataSourceTransactionManager(connection))
+                .execute(transaction -> {
+                    List<ClaimedDelivery> claimed =
+                            queue.claim(100, 8, Map.of(backlogged, 1), Duration.ofSeconds(30), UUID.randomUUID());
+                    assertThat(claimed).hasSize(1);
+                    OffsetDateTime now = claimed.get(0).now();
+                    AttemptRecord failed = new AttemptRecord(now, 5, "POST", "http://x/d", 503, null, "", null, "5xx");
+                    assertThat(queue.recordAttempts(List.of(Outcome.attempted(
+                                            claimed.get(0),
+                                            failed,
+                                            OutcomePolicy.Decision.retryIn(1, Duration.ofMinutes(1)))))
+                                    .leaseLost())
+                            .isEmpty();
+                    return jdbc.sql("SELECT seq_tup_read, idx_tup_fetch FROM pg_stat_xact_user_tables "
+                                    + "WHERE relname = 'delivery_queue'")
+                            .query()
+                            .singleRow();
+                });
+        connection.destroy();
+
+        assertThat(((Number) read.get("seq_tup_read")).longValue())
+                .as("rows of the queue read by scanning it")
+                .isZero();
+        assertThat(((Number) read.get("idx_tup_fetch")).longValue())
+                .as("rows of the queue fetched through an index")
+                .isLessThan(100);
+    }
+}
