@@ -35,6 +35,8 @@ class DeliveryMetrics {
     /** After a refresh that took d, none for {@code QUIET_SHARE} × d. */
     static final int QUIET_SHARE = 19;
 
+    private static final long MAX_QUIET_NANOS = TimeUnit.MINUTES.toNanos(1);
+
     private final DeliveryQueue queue;
     private final LongSupplier nanoTime;
     private long quietUntilNanos;
@@ -150,7 +152,8 @@ class DeliveryMetrics {
             return; // the gauges keep their last values; the alert on the oldest due age stays meaningful
         }
         long end = nanoTime.getAsLong();
-        quietUntilNanos = end + QUIET_SHARE * (end - start);
+        // A count that waited on a lock (a migration, maintenance) looks slow too: at most a minute of quiet.
+        quietUntilNanos = end + Math.min(QUIET_SHARE * (end - start), MAX_QUIET_NANOS);
         refreshedOnce = true;
         gaugesStale = false;
         pending.set(depth.pending());

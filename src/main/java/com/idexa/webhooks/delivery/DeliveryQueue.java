@@ -22,11 +22,13 @@ import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.jdbc.support.SqlArrayValue;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.PlatformTransactionManager;
-import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.TransactionStatus;
 
 /**
- * The dispatcher's side of the queue ({@code delivery_queue}) and of the deliveries' history. Each method is one short statement: claims never hold a
- * transaction across an HTTP call, and every outcome is written under the lease token it was claimed with.
+ * The dispatcher's side of the queue ({@code delivery_queue}) and of the deliveries' history. Each method is one short
+ * statement (in a transaction of its own with its planner settings: PLANS_BY_INDEX): claims never hold a transaction
+ * across an HTTP call, and every outcome is written under the lease token it was claimed with.
  */
 @Repository
 class DeliveryQueue {
@@ -102,13 +104,14 @@ class DeliveryQueue {
     private static final String GIVE_UP = """
             WITH dequeued AS (
                 DELETE FROM delivery_queue
-                WHERE (id, lease_token) IN (SELECT * FROM unnest(:ids, :tokens))
+                WHERE id = ANY (:ids) AND (id, lease_token) IN (SELECT * FROM unnest(:ids, :tokens))
                 RETURNING id, created_at
             )
             UPDATE deliveries d
             SET status = 'FAILED', next_attempt_at = NULL, last_error = :gaveUp, finished_at = now()
             FROM dequeued q
-            WHERE d.id = q.id AND d.created_at = q.created_at
+            WHERE d.id = ANY (ARRAY(SELECT id FROM dequeued)) -- by id: see PLANS_BY_INDEX
+              AND d.id = q.id AND d.created_at = q.created_at
             """;
 
     /**
@@ -178,7 +181,8 @@ class DeliveryQueue {
                     last_error = o.error,
                     finished_at = CASE WHEN o.status = 'PENDING' THEN NULL ELSE now() END
                 FROM owned o
-                WHERE d.id = o.id AND d.created_at = o.created_at
+                WHERE d.id = ANY (ARRAY(SELECT id FROM owned)) -- by id, in every partition: see PLANS_BY_INDEX
+                  AND d.id = o.id AND d.created_at = o.created_at
             ), logged AS (
                 INSERT INTO delivery_attempts (delivery_id, delivery_created_at, attempted_at, duration_ms, method,
                                                url, status_code, error, response_body)
@@ -257,24 +261,24 @@ class DeliveryQueue {
     private static final Logger log = LoggerFactory.getLogger(DeliveryQueue.class);
 
     private final JdbcClient jdbc;
-    private final TransactionTemplate transactions;
+    private final PlatformTransactionManager transactions;
     private final WebhooksProperties.Endpoint endpointRule;
 
     @Autowired
     DeliveryQueue(JdbcClient jdbc, PlatformTransactionManager transactions, WebhooksProperties properties) {
-        this(jdbc, new TransactionTemplate(transactions), properties.endpoint());
+        this(jdbc, transactions, properties.endpoint());
     }
 
     /** With the default endpoint rule (tests that drive the statements alone). */
     DeliveryQueue(DataSource database) {
         this(
                 JdbcClient.create(database),
-                new TransactionTemplate(new DataSourceTransactionManager(database)),
+                new DataSourceTransactionManager(database),
                 WebhooksProperties.Endpoint.DEFAULTS);
     }
 
     /** Also for stand-ins of the database in tests, which override the statements they use. */
-    DeliveryQueue(JdbcClient jdbc, TransactionTemplate transactions, WebhooksProperties.Endpoint endpointRule) {
+    DeliveryQueue(JdbcClient jdbc, PlatformTransactionManager transactions, WebhooksProperties.Endpoint endpointRule) {
         this.jdbc = jdbc;
         this.transactions = transactions;
         this.endpointRule = endpointRule;
@@ -299,12 +303,26 @@ class DeliveryQueue {
 
     /** @see #byIndex(Runnable) */
     private <T> T byIndex(Supplier<T> statements) {
-        return transactions.execute(transaction -> {
+        // Not TransactionTemplate: when the rollback fails too (the connection is gone), it logs the statement's
+        // exception, SQL text and all, at ERROR. Here the statement's own exception is thrown, the rollback's failure
+        // attached to it, and the caller logs what it logs.
+        TransactionStatus transaction = transactions.getTransaction(TransactionDefinition.withDefaults());
+        T result;
+        try {
             jdbc.sql("SELECT set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true)")
                     .query()
                     .singleRow();
-            return statements.get();
-        });
+            result = statements.get();
+        } catch (RuntimeException | Error e) {
+            try {
+                transactions.rollback(transaction);
+            } catch (RuntimeException rollbackFailed) {
+                e.addSuppressed(rollbackFailed);
+            }
+            throw e;
+        }
+        transactions.commit(transaction);
+        return result;
     }
 
     /**
@@ -474,8 +492,8 @@ class DeliveryQueue {
                         )
                         UPDATE deliveries d
                         SET status = 'CANCELLED', next_attempt_at = NULL, last_error = ?, finished_at = now()
-                        FROM dequeued q WHERE d.id = q.id AND d.created_at = q.created_at""")
-                        .params(delivery.id(), delivery.leaseToken(), reason)
+                        FROM dequeued q WHERE d.id = ? AND d.id = q.id AND d.created_at = q.created_at""")
+                        .params(delivery.id(), delivery.leaseToken(), reason, delivery.id())
                         .update())
                 == 1;
     }

@@ -15,6 +15,8 @@ import java.util.UUID;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.interceptor.TransactionAspectSupport;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.ObjectReader;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -34,6 +36,7 @@ public class EventIntakeService {
     private final DeliveryNotifications notifications;
     private final Counter eventsAccepted;
     private final JsonMapper json;
+    private final ObjectReader exactNumbers;
 
     EventIntakeService(
             EventRepository events, DeliveryNotifications notifications, MeterRegistry registry, JsonMapper json) {
@@ -43,6 +46,7 @@ public class EventIntakeService {
                 .description("Document events recorded by intake")
                 .register(registry);
         this.json = json;
+        this.exactNumbers = json.reader().with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     }
 
     /**
@@ -92,12 +96,17 @@ public class EventIntakeService {
     }
 
     /**
-     * A replay carries the event recorded first: the same type and the same document as JSON (names in any order,
-     * any spacing; the first one is what the client receives).
+     * A replay carries the event recorded first: the same type and the same document, as written (the usual
+     * replay, which costs no parsing) or as JSON, names in any order and any spacing, numbers compared exactly (as
+     * decimals: read as doubles, {@code 20.0} and {@code 19.9999999999999999} were the same). The first one is what
+     * the client receives.
      */
     private boolean sameEvent(EventRepository.EarlierEvent first, EventRepository.NewEvent replay) {
-        return first.type() == replay.type()
-                && json.readTree(first.document()).equals(json.readTree(replay.document()));
+        if (first.type() != replay.type()) {
+            return false;
+        }
+        return first.document().equals(replay.document())
+                || exactNumbers.readTree(first.document()).equals(exactNumbers.readTree(replay.document()));
     }
 
     private List<RecordedEvent> record(List<DocumentEvent> batch, boolean test, String path) {
@@ -150,11 +159,15 @@ public class EventIntakeService {
             }
             EventRepository.EarlierEvent first =
                     earlier.get(new EventRepository.EventKey(row.clientId(), row.eventKey()));
+            if (first == null) { // its day's history was dropped meanwhile: nothing left to compare or answer
+                results.add(new RecordedEvent(row.eventKey(), null));
+                continue;
+            }
             if (!sameEvent(first, row)) {
-                problems.add(
-                        new FieldProblem(
-                                (path.isEmpty() ? "" : path + "[" + i + "].") + "eventId",
-                                "was recorded before with another document; an eventId names one event: give this one its own"));
+                problems.add(new FieldProblem(
+                        (path.isEmpty() ? "" : path + "[" + i + "].") + "eventId",
+                        "was recorded before with another document or type (earlier in this batch, or before it);"
+                                + " an eventId names one event: give this one its own"));
             }
             results.add(first.answer());
         }

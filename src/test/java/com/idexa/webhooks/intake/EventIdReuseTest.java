@@ -37,8 +37,14 @@ class EventIdReuseTest extends DeliveryTestSupport {
 
         TestHttp.Response otherDocument = reportDocument(client, "evt-1", "{\"id\": \"d2\", \"status\": 1}");
         TestHttp.Response otherContent = reportDocument(client, "evt-1", "{\"id\": \"d1\", \"status\": 2}");
+        // numbers that doubles cannot tell apart
+        reportDocument(client, "evt-n", "{\"id\": \"n\", \"total\": 19.9999999999999999, \"big\": 1e400}");
+        TestHttp.Response otherTotal =
+                reportDocument(client, "evt-n", "{\"id\": \"n\", \"total\": 20.0, \"big\": 1e400}");
+        TestHttp.Response otherBig =
+                reportDocument(client, "evt-n", "{\"id\": \"n\", \"total\": 19.9999999999999999, \"big\": 2e400}");
 
-        for (TestHttp.Response conflict : new TestHttp.Response[] {otherDocument, otherContent}) {
+        for (TestHttp.Response conflict : new TestHttp.Response[] {otherDocument, otherContent, otherTotal, otherBig}) {
             assertThat(conflict.status()).as(conflict.body()).isEqualTo(409);
             assertThat(conflict.header("Content-Type")).startsWith("application/problem+json");
             assertThat(conflict.json().get("errors").get(0).get("field").asString())
@@ -46,8 +52,8 @@ class EventIdReuseTest extends DeliveryTestSupport {
             assertThat(conflict.json().get("errors").get(0).get("message").asString())
                     .contains("another document");
         }
-        assertThat(eventsOf(client)).isOne();
-        assertThat(deliveriesOf(client)).isOne();
+        assertThat(eventsOf(client)).isEqualTo(2);
+        assertThat(deliveriesOf(client)).isEqualTo(2);
     }
 
     @Test

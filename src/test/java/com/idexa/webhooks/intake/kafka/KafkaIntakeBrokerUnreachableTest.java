@@ -29,6 +29,9 @@ class KafkaIntakeBrokerUnreachableTest extends IntegrationTest {
     @Test
     void staysReadyWhileTheConsumersCannotReachTheBroker() {
         assertThat(http().get("/actuator/health/readiness").status()).isEqualTo(200);
+        assertThat(http().get("/actuator/health").status())
+                .as("kafkaIntake, in the overall health, is UP while it waits for the broker")
+                .isEqualTo(200);
         Health kafka = health.health();
         assertThat(kafka.getStatus()).isEqualTo(Status.UP);
         assertThat(kafka.getDetails())
