@@ -514,7 +514,7 @@ class DeliveryQueue {
                         )
                         UPDATE delivery_queue q SET lease_token = NULL, leased_until = NULL,
                             unrecorded_claims = greatest(q.unrecorded_claims - 1, 0)
-                        FROM locked WHERE q.id = locked.id""")
+                        WHERE q.id = ANY (ARRAY(SELECT id FROM locked))""")
                 .param(
                         "ids",
                         new SqlArrayValue(
@@ -578,7 +578,7 @@ class DeliveryQueue {
                         )
                         UPDATE delivery_queue q
                         SET leased_until = now() + CAST(:leaseMillis AS bigint) * interval '1 millisecond'
-                        FROM locked WHERE q.id = locked.id
+                        WHERE q.id = ANY (ARRAY(SELECT id FROM locked))
                         RETURNING q.id""")
                 .param("leaseMillis", lease.toMillis())
                 .param(

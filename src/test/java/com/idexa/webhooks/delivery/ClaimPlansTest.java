@@ -26,7 +26,7 @@ class ClaimPlansTest {
     private static final int BACKLOG = 30_000;
 
     @Test
-    void aClaimAndAnOutcomePlannedOnAnEmptyQueueReadOnlyWhatTheyTouchOnceABacklogArrived() {
+    void aClaimItsRenewalAndItsOutcomePlannedOnAnEmptyQueueReadOnlyWhatTheyTouchOnceABacklogArrived() {
         TestDatabase.Connection database = TestDatabase.fresh("claim_plans_");
         TestDatabase.flyway(database.dataSource(), "latest").migrate();
         // One connection, preparing every statement on the server, as the service's pool does: its plans are kept.
@@ -61,6 +61,9 @@ class ClaimPlansTest {
             assertThat(queue.claim(100, 8, Map.of(), Duration.ofSeconds(30), UUID.randomUUID()))
                     .isEmpty();
             assertThat(queue.recordAttempts(List.of()).leaseLost()).isEmpty();
+            assertThat(queue.renewLeases(List.of(nobody()), Duration.ofSeconds(30)))
+                    .isEmpty();
+            assertThat(queue.release(List.of(nobody()))).isZero();
         }
 
         jdbc.sql("""
@@ -86,6 +89,8 @@ class ClaimPlansTest {
                     List<ClaimedDelivery> claimed =
                             queue.claim(100, 8, Map.of(backlogged, 1), Duration.ofSeconds(30), UUID.randomUUID());
                     assertThat(claimed).hasSize(1);
+                    assertThat(queue.renewLeases(claimed, Duration.ofSeconds(30)))
+                            .hasSize(1);
                     OffsetDateTime now = claimed.get(0).now();
                     AttemptRecord failed = new AttemptRecord(now, 5, "POST", "http://x/d", 503, null, "", null, "5xx");
                     assertThat(queue.recordAttempts(List.of(Outcome.attempted(
@@ -108,5 +113,25 @@ class ClaimPlansTest {
         assertThat(((Number) read.get("fetched")).longValue())
                 .as("rows of the queue and the history fetched through an index")
                 .isLessThan(100);
+    }
+
+    /** A held delivery no queue row has. */
+    private static ClaimedDelivery nobody() {
+        return new ClaimedDelivery(
+                UUID.randomUUID(),
+                UUID.randomUUID(),
+                "k",
+                UUID.randomUUID(),
+                "d",
+                "{}",
+                0,
+                0,
+                UUID.randomUUID(),
+                OffsetDateTime.now(),
+                null,
+                0,
+                OffsetDateTime.now(),
+                System.nanoTime(),
+                DeliveryStatus.PENDING);
     }
 }
