@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -13,7 +12,6 @@ import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
-import org.springframework.lang.Nullable;
 import org.springframework.validation.method.ParameterValidationResult;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.MethodArgumentNotValidException;
@@ -25,11 +23,8 @@ import org.springframework.web.method.annotation.MethodArgumentTypeMismatchExcep
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.exc.InputCoercionException;
-import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.core.exc.StreamReadException;
-import tools.jackson.databind.exc.InvalidNullException;
 import tools.jackson.databind.exc.MismatchedInputException;
-import tools.jackson.databind.exc.UnrecognizedPropertyException;
 
 /**
  * Turns every error into an RFC 9457 problem document ({@code application/problem+json}). Framework errors
@@ -177,60 +172,7 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
                             ? "must be a JSON object"
                             : "is missing or is not readable JSON"));
         }
-        return List.of(new FieldProblem(path(jackson), describeValue(jackson)));
-    }
-
-    private static String describeValue(JacksonException e) {
-        if (e instanceof UnrecognizedPropertyException) {
-            return "is not a known field";
-        }
-        if (e instanceof InvalidNullException) {
-            return "must not be null";
-        }
-        if (e instanceof InputCoercionException coercion) {
-            return "is out of range for " + describeType(coercion.getTargetType());
-        }
-        if (e instanceof MismatchedInputException mismatch) {
-            return "must be " + describeType(mismatch.getTargetType());
-        }
-        if (e instanceof StreamConstraintsException) {
-            return "is longer or more deeply nested than allowed";
-        }
-        return "has an invalid value";
-    }
-
-    private static String path(JacksonException e) {
-        return e.getPath().stream()
-                .map(reference -> reference.getPropertyName() != null
-                        ? reference.getPropertyName()
-                        : "[" + reference.getIndex() + "]")
-                .collect(Collectors.joining("."))
-                .replace(".[", "[");
-    }
-
-    private static String describeType(@Nullable Class<?> type) {
-        if (type == null) {
-            return "of another type";
-        }
-        if (type == Boolean.class || type == boolean.class) {
-            return "true or false";
-        }
-        if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
-            return "an integer";
-        }
-        if (Number.class.isAssignableFrom(type) || type.isPrimitive()) {
-            return "a number";
-        }
-        if (type == String.class) {
-            return "a string";
-        }
-        if (type == java.util.UUID.class) {
-            return "a UUID";
-        }
-        if (java.util.Collection.class.isAssignableFrom(type) || type.isArray()) {
-            return "an array";
-        }
-        return "a JSON object";
+        return List.of(JsonFieldProblems.describe(jackson));
     }
 
     private static <T extends Throwable> T findCause(Throwable e, Class<T> type) {

@@ -5,6 +5,7 @@ import com.idexa.webhooks.intake.EventIntakeService;
 import com.idexa.webhooks.intake.EventReader;
 import com.idexa.webhooks.intake.InvalidEvent;
 import com.idexa.webhooks.web.FieldProblem;
+import com.idexa.webhooks.web.JsonFieldProblems;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -193,6 +194,9 @@ final class KafkaIntakeListener implements BatchConsumerAwareMessageListener<byt
         try {
             return reader.read(record.value(), derivedEventId(record));
         } catch (JacksonException e) {
+            if (JsonFieldProblems.namesAField(e)) { // JSON, with a field of the wrong kind: an invalid event
+                throw new PoisonRecord(record, Poison.INVALID_EVENT, describe(List.of(JsonFieldProblems.describe(e))));
+            }
             // Jackson's own message may quote the value; say where it broke instead.
             String path = e.getPathReference();
             throw new PoisonRecord(

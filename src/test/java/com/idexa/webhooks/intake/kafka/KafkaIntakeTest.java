@@ -231,6 +231,11 @@ class KafkaIntakeTest extends DeliveryTestSupport {
         UUID nobody = UUID.randomUUID();
         kafka().publish(TOPIC, key, event(marker + "-client", nobody, "x"));
         kafka().publish(TOPIC, key, event("evt-" + before, client.clientId(), marker + "-another-document"));
+        kafka().publish(
+                        TOPIC,
+                        key,
+                        "{\"eventId\": \"" + marker + "-string-type\", \"clientId\": \"" + client.clientId()
+                                + "\", \"type\": \"0\", \"document\": {\"id\": \"x\"}}");
         kafka().publish(TOPIC, key, event("evt-" + after, client.clientId(), after));
 
         awaitDelivered(before, after);
@@ -245,7 +250,7 @@ class KafkaIntakeTest extends DeliveryTestSupport {
                                         .map(ConsumerRecord::value)
                                         .distinct()
                                         .count()
-                                == 4)
+                                == 5)
                 .stream()
                 .filter(record -> record.value() != null && record.value().contains(marker))
                 .toList();
@@ -255,12 +260,13 @@ class KafkaIntakeTest extends DeliveryTestSupport {
                 .anySatisfy(reason -> assertThat(reason).startsWith("type: type must be 0"))
                 .anySatisfy(reason -> assertThat(reason).isEqualTo("clientId: no client has the id " + nobody))
                 .anySatisfy(
-                        reason -> assertThat(reason).startsWith("eventId: was recorded before with another document"));
+                        reason -> assertThat(reason).startsWith("eventId: was recorded before with another document"))
+                .anySatisfy(reason -> assertThat(reason).isEqualTo("type: must be an integer"));
         assertThat(dead).allSatisfy(record -> {
             assertThat(record.key()).isEqualTo(key);
             assertThat(header(record, KafkaHeaders.DLT_ORIGINAL_TOPIC)).isEqualTo(TOPIC);
         });
-        assertThat(deadLettered()).isGreaterThanOrEqualTo(deadLettered + 4);
+        assertThat(deadLettered()).isGreaterThanOrEqualTo(deadLettered + 5);
         assertThat(output.getAll())
                 .contains("sent to " + TOPIC + ".DLT: clientId: no client has the id " + nobody)
                 .doesNotContain("123-45-6789");
