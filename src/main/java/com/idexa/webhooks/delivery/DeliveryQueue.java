@@ -22,8 +22,7 @@ import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.jdbc.support.SqlArrayValue;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.PlatformTransactionManager;
-import org.springframework.transaction.TransactionDefinition;
-import org.springframework.transaction.TransactionStatus;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The dispatcher's side of the queue ({@code delivery_queue}) and of the deliveries' history. Each method is one short
@@ -261,7 +260,7 @@ class DeliveryQueue {
     private static final Logger log = LoggerFactory.getLogger(DeliveryQueue.class);
 
     private final JdbcClient jdbc;
-    private final PlatformTransactionManager transactions;
+    private final TransactionTemplate transactions;
     private final WebhooksProperties.Endpoint endpointRule;
 
     @Autowired
@@ -280,7 +279,7 @@ class DeliveryQueue {
     /** Also for stand-ins of the database in tests, which override the statements they use. */
     DeliveryQueue(JdbcClient jdbc, PlatformTransactionManager transactions, WebhooksProperties.Endpoint endpointRule) {
         this.jdbc = jdbc;
-        this.transactions = transactions;
+        this.transactions = new TransactionTemplate(transactions);
         this.endpointRule = endpointRule;
     }
 
@@ -295,34 +294,24 @@ class DeliveryQueue {
      * always planned with them. ClaimPlansTest.
      */
     private void byIndex(Runnable statements) {
-        byIndex(() -> {
+        transactions.executeWithoutResult(transaction -> {
+            planByIndex();
             statements.run();
-            return null;
         });
     }
 
     /** @see #byIndex(Runnable) */
     private <T> T byIndex(Supplier<T> statements) {
-        // Not TransactionTemplate: when the rollback fails too (the connection is gone), it logs the statement's
-        // exception, SQL text and all, at ERROR. Here the statement's own exception is thrown, the rollback's failure
-        // attached to it, and the caller logs what it logs.
-        TransactionStatus transaction = transactions.getTransaction(TransactionDefinition.withDefaults());
-        T result;
-        try {
-            jdbc.sql("SELECT set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true)")
-                    .query()
-                    .singleRow();
-            result = statements.get();
-        } catch (RuntimeException | Error e) {
-            try {
-                transactions.rollback(transaction);
-            } catch (RuntimeException rollbackFailed) {
-                e.addSuppressed(rollbackFailed);
-            }
-            throw e;
-        }
-        transactions.commit(transaction);
-        return result;
+        return transactions.execute(transaction -> {
+            planByIndex();
+            return statements.get();
+        });
+    }
+
+    private void planByIndex() {
+        jdbc.sql("SELECT set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true)")
+                .query()
+                .singleRow();
     }
 
     /**
