@@ -6,6 +6,7 @@ import com.idexa.webhooks.webhook.Webhook;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,7 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.interceptor.TransactionAspectSupport;
 import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectReader;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -37,6 +39,10 @@ public class EventIntakeService {
     private final Counter eventsAccepted;
     private final JsonMapper json;
     private final ObjectReader exactNumbers;
+
+    /** Numbers by their value ({@code 20}, {@code 20.0} and {@code 2e1} alike), read exactly; anything else equal. */
+    private static final Comparator<JsonNode> SAME_VALUE =
+            (a, b) -> a.isNumber() && b.isNumber() ? a.decimalValue().compareTo(b.decimalValue()) : a.equals(b) ? 0 : 1;
 
     EventIntakeService(
             EventRepository events, DeliveryNotifications notifications, MeterRegistry registry, JsonMapper json) {
@@ -97,8 +103,8 @@ public class EventIntakeService {
 
     /**
      * A replay carries the event recorded first: the same type and the same document, as written (the usual
-     * replay, which costs no parsing) or as JSON, names in any order and any spacing, numbers compared exactly (as
-     * decimals: read as doubles, {@code 20.0} and {@code 19.9999999999999999} were the same). The first one is what
+     * replay, which costs no parsing) or as JSON, names in any order and any spacing, numbers compared by their exact
+     * value ({@code 20} and {@code 20.0} are one; read as doubles, {@code 20.0} and {@code 19.9999999999999999} were). The first one is what
      * the client receives.
      */
     private boolean sameEvent(EventRepository.EarlierEvent first, EventRepository.NewEvent replay) {
@@ -106,7 +112,7 @@ public class EventIntakeService {
             return false;
         }
         return first.document().equals(replay.document())
-                || exactNumbers.readTree(first.document()).equals(exactNumbers.readTree(replay.document()));
+                || exactNumbers.readTree(first.document()).equals(SAME_VALUE, exactNumbers.readTree(replay.document()));
     }
 
     private List<RecordedEvent> record(List<DocumentEvent> batch, boolean test, String path) {

@@ -63,9 +63,13 @@ class EventIdReuseTest extends DeliveryTestSupport {
         TestHttp.Response first = reportDocument(client, "evt-2", "{\"id\": \"d1\", \"status\": 1}");
 
         TestHttp.Response replay = reportDocument(client, "evt-2", "{ \"status\" : 1,\n \"id\" : \"d1\" }");
+        TestHttp.Response sameNumbers = reportDocument(client, "evt-2", "{\"id\": \"d1\", \"status\": 1.0}");
+        TestHttp.Response sameNumbersAgain = reportDocument(client, "evt-2", "{\"id\": \"d1\", \"status\": 1e0}");
 
-        assertThat(replay.status()).isEqualTo(202);
-        assertThat(replay.json()).isEqualTo(first.json());
+        for (TestHttp.Response again : new TestHttp.Response[] {replay, sameNumbers, sameNumbersAgain}) {
+            assertThat(again.status()).as(again.body()).isEqualTo(202);
+            assertThat(again.json()).isEqualTo(first.json());
+        }
         assertThat(deliveriesOf(client)).isOne();
     }
 
