@@ -124,6 +124,13 @@ class DeliveryMetrics {
         deliveriesCancelled.increment();
     }
 
+    /** A count that waited on a lock (a migration, maintenance) looks slow too: at most a minute of quiet. */
+    private void quietAfter(long start) {
+        long end = nanoTime.getAsLong();
+        quietUntilNanos = end + Math.min(QUIET_SHARE * (end - start), MAX_QUIET_NANOS);
+        refreshedOnce = true;
+    }
+
     /** @param at the start of the first attempt, on the database's clock like {@code eventCreatedAt} */
     void firstAttemptLag(OffsetDateTime eventCreatedAt, OffsetDateTime at) {
         Duration lag = Duration.between(eventCreatedAt, at);
@@ -140,6 +147,7 @@ class DeliveryMetrics {
         try {
             depth = queue.depth();
         } catch (RuntimeException e) {
+            quietAfter(start); // a count that timed out was slow too: the next one waits as long
             if (!DatabaseOutage.causedBy(e)) {
                 throw e;
             }
@@ -151,10 +159,7 @@ class DeliveryMetrics {
             }
             return; // the gauges keep their last values; the alert on the oldest due age stays meaningful
         }
-        long end = nanoTime.getAsLong();
-        // A count that waited on a lock (a migration, maintenance) looks slow too: at most a minute of quiet.
-        quietUntilNanos = end + Math.min(QUIET_SHARE * (end - start), MAX_QUIET_NANOS);
-        refreshedOnce = true;
+        quietAfter(start);
         gaugesStale = false;
         pending.set(depth.pending());
         due.set(depth.due());

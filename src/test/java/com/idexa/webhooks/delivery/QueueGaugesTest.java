@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.springframework.dao.DataAccessResourceFailureException;
 
 /**
  * The queue gauges count the whole queue; with a million pending deliveries that takes seconds on a busy database,
@@ -31,6 +32,34 @@ class QueueGaugesTest {
             now.addAndGet(TimeUnit.SECONDS.toNanos(2));
             return new Depth(1_000_000, 1_000_000, 60);
         }
+    }
+
+    /** A busy database whose count runs into the socket timeout after ten seconds. */
+    private final class TimedOutCount extends DeliveryQueue {
+        TimedOutCount() {
+            super(null, null, WebhooksProperties.Endpoint.DEFAULTS);
+        }
+
+        @Override
+        Depth depth() {
+            counts.incrementAndGet();
+            now.addAndGet(TimeUnit.SECONDS.toNanos(10));
+            throw new DataAccessResourceFailureException("Read timed out");
+        }
+    }
+
+    @Test
+    void aCountThatTimedOutDelaysTheNextOneTooAtMostAMinute() {
+        DeliveryMetrics metrics = new DeliveryMetrics(new SimpleMeterRegistry(), new TimedOutCount(), now::get);
+
+        metrics.refreshQueueGauges();
+        now.addAndGet(TimeUnit.SECONDS.toNanos(59));
+        metrics.refreshQueueGauges();
+        assertThat(counts).as("19 × 10 s, capped at a minute").hasValue(1);
+
+        now.addAndGet(TimeUnit.SECONDS.toNanos(1));
+        metrics.refreshQueueGauges();
+        assertThat(counts).hasValue(2);
     }
 
     @Test
