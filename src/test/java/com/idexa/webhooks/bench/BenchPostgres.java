@@ -90,6 +90,12 @@ final class BenchPostgres implements AutoCloseable {
         return postgres.getDatabase("postgres", BASELINE_DATABASE);
     }
 
+    /** A new, empty database on this server; its JDBC URL. */
+    String newDatabase(String name) throws SQLException {
+        execute("CREATE DATABASE " + name);
+        return postgres.getJdbcUrl("postgres", name);
+    }
+
     String baselineJdbcUrl() {
         return postgres.getJdbcUrl("postgres", BASELINE_DATABASE);
     }

@@ -59,9 +59,29 @@ final class BenchService implements AutoCloseable {
      * logging to {@code target/<log>}.
      */
     static BenchService start(Path jar, String jdbcUrl, Map<String, String> extra, String log) throws Exception {
+        return start(ProcessHandle.current().info().command().orElse("java"), List.of(), jar, jdbcUrl, extra, log);
+    }
+
+    /** The same, run by {@code java} with {@code jvmOptions} before {@code BENCH_SERVICE_JVM_OPTS}. */
+    static BenchService start(
+            String java, List<String> jvmOptions, Path jar, String jdbcUrl, Map<String, String> extra, String log)
+            throws Exception {
         int port = freePort();
-        Map<String, String> settings = new LinkedHashMap<>();
+        Map<String, String> settings = settings(jdbcUrl, extra);
         settings.put("server.port", Integer.toString(port));
+        long started = System.nanoTime();
+        Process process = new ProcessBuilder(command(java, jvmOptions, jar, settings))
+                .redirectErrorStream(true)
+                .redirectOutput(Path.of("target", log).toFile())
+                .start();
+        BenchService service = new BenchService(process, "http://127.0.0.1:" + port, settings, 0, log);
+        long ready = service.awaitReady(started);
+        return new BenchService(process, service.base, settings, ready, log);
+    }
+
+    /** The benchmark's settings for a service on {@code jdbcUrl}, then {@code extra}, then BENCH_SERVICE_ARGS. */
+    static Map<String, String> settings(String jdbcUrl, Map<String, String> extra) {
+        Map<String, String> settings = new LinkedHashMap<>();
         settings.put("spring.datasource.url", jdbcUrl);
         settings.put("spring.datasource.username", "postgres");
         settings.put("webhooks.encryption-key", EncryptionKeys.random());
@@ -77,22 +97,20 @@ final class BenchService implements AutoCloseable {
                 throw new IllegalArgumentException("BENCH_SERVICE_ARGS takes --name=value settings, not " + arg);
             }
         }
-        List<String> command = new ArrayList<>(
-                List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx256m", "-XX:+UseG1GC"));
-        String jvmOptions = System.getenv().getOrDefault("BENCH_SERVICE_JVM_OPTS", "");
-        if (!jvmOptions.isBlank()) {
-            command.addAll(List.of(jvmOptions.trim().split("\\s+")));
+        return settings;
+    }
+
+    /** {@code java -Xmx256m -XX:+UseG1GC <jvmOptions> <BENCH_SERVICE_JVM_OPTS> -jar <jar> --<settings>}. */
+    static List<String> command(String java, List<String> jvmOptions, Path jar, Map<String, String> settings) {
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseG1GC"));
+        command.addAll(jvmOptions);
+        String benchOptions = System.getenv().getOrDefault("BENCH_SERVICE_JVM_OPTS", "");
+        if (!benchOptions.isBlank()) {
+            command.addAll(List.of(benchOptions.trim().split("\\s+")));
         }
         command.addAll(List.of("-jar", jar.toString()));
         settings.forEach((name, value) -> command.add("--" + name + "=" + value));
-        long started = System.nanoTime();
-        Process process = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(Path.of("target", log).toFile())
-                .start();
-        BenchService service = new BenchService(process, "http://127.0.0.1:" + port, settings, 0, log);
-        long ready = service.awaitReady(started);
-        return new BenchService(process, service.base, settings, ready, log);
+        return command;
     }
 
     long pid() {
