@@ -34,8 +34,11 @@ class DeliveryQueue {
 
     /**
      * Claims due deliveries in one statement, from {@code delivery_queue} (one row per pending delivery). It walks
-     * the clients with room: for each, the index {@code (client_id, next_attempt_at)} yields at most its room of
-     * due rows, so a full client is never scanned and one client's backlog costs nothing to the others' claims.
+     * the clients that have rows in the queue (found by skipping through the index {@code (client_id,
+     * next_attempt_at)}, one descent a client, so clients with nothing queued cost nothing: walking all registered
+     * clients cost 5 µs each, 5 ms a claim at 1,000 clients) and have room: for each, the same index yields at
+     * most its room of due rows, so a full client is never scanned and one client's backlog costs nothing to the
+     * others' claims.
      * The oldest {@code :limit} of those are then locked {@code SKIP LOCKED}, re-checking that they are still due
      * (another instance may have claimed them since), so instances never wait for or take each other's rows and
      * no row is locked that is not taken. Claiming leases the row ({@code lease_token}, {@code leased_until}): a
@@ -50,11 +53,17 @@ class DeliveryQueue {
      * the claim itself.
      */
     private static final String CLAIM = """
-            WITH room AS (
+            WITH RECURSIVE room AS (
                 SELECT * FROM unnest(:busyClients, :busyRoom) AS r(client_id, room)
+            ), queued(id) AS ( -- the clients with rows in the queue, one index descent each (a skip scan)
+                (SELECT client_id FROM delivery_queue ORDER BY client_id LIMIT 1)
+                UNION ALL
+                SELECT (SELECT q.client_id FROM delivery_queue q
+                        WHERE q.client_id > queued.id ORDER BY q.client_id LIMIT 1)
+                FROM queued WHERE queued.id IS NOT NULL
             ), due AS (
                 SELECT q.id, q.next_attempt_at
-                FROM clients c
+                FROM queued c
                 LEFT JOIN room ON room.client_id = c.id
                 CROSS JOIN LATERAL (
                     SELECT q.id, q.next_attempt_at FROM delivery_queue q
@@ -63,7 +72,7 @@ class DeliveryQueue {
                     ORDER BY q.next_attempt_at
                     LIMIT coalesce(room.room, :perClient)
                 ) q
-                WHERE coalesce(room.room, :perClient) > 0
+                WHERE c.id IS NOT NULL AND coalesce(room.room, :perClient) > 0
                   AND NOT EXISTS ( -- a disabled endpoint's deliveries are held: see V7
                       SELECT 1 FROM endpoint_health h WHERE h.client_id = c.id AND h.state = 'DISABLED')
                 ORDER BY q.next_attempt_at
