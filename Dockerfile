@@ -6,7 +6,8 @@ COPY .mvn/ .mvn/
 COPY mvnw pom.xml ./
 RUN ./mvnw -B -ntp -q dependency:go-offline
 COPY src/ src/
-RUN ./mvnw -B -ntp -q package -DskipTests \
+# The Spring AOT step fixes which beans exist (README, Fast start): built with the management port this image sets.
+RUN ./mvnw -B -ntp -q package -DskipTests -Dspring-boot.aot.jvmArguments=-Dmanagement.server.port=8081 \
  && java -Djarmode=tools -jar target/document-webhooks-*.jar extract --layers --launcher --destination /extracted
 
 # Run stage: a JRE only, as an unprivileged user. No embedded database binaries are in the jar.

@@ -1,32 +1,81 @@
 package com.idexa.webhooks.config;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.springframework.aot.AotDetector;
+import org.springframework.beans.factory.aot.BeanFactoryInitializationAotContribution;
+import org.springframework.beans.factory.aot.BeanFactoryInitializationAotProcessor;
 import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.actuate.autoconfigure.web.server.ManagementPortType;
 import org.springframework.context.EnvironmentAware;
 import org.springframework.core.env.Environment;
+import org.springframework.core.io.ClassPathResource;
 import org.springframework.stereotype.Component;
 
 /**
- * Refuses to start an AOT-processed run ({@code -Dspring.aot.enabled=true}, see README "Fast start") whose settings
- * ask for beans other than those the build's Spring AOT step fixed. Spring AOT evaluates conditions at build time
- * and then ignores the properties behind them: without this check, {@code webhooks.intake.kafka.enabled=true}
- * would start a service that consumes nothing, and {@code management.server.port} would be ignored (the actuator
- * answering on the API's port), both without a word. Outside AOT runs it does nothing.
+ * The settings that decide which beans exist, which Spring AOT fixes when the jar is built (README, Fast start):
+ * a run with {@code -Dspring.aot.enabled=true} uses the build's beans and ignores these properties without a word,
+ * so {@code webhooks.intake.kafka.enabled=true} would consume nothing, {@code management.server.port} would leave
+ * the actuator on the API's port, {@code spring.flyway.enabled=false} would still migrate. The build records their
+ * values ({@link Recorder}, a resource in the jar); an AOT run whose values differ refuses to start and names each
+ * one. Outside AOT runs nothing is checked: the properties work as usual.
  */
 @Component
 class BuildTimeChoices implements BeanFactoryPostProcessor, EnvironmentAware {
 
-    /** The Kafka intake's container bean (intake.kafka.KafkaIntakeConfiguration), there only when it is on. */
-    private static final String KAFKA_INTAKE = "kafkaIntakeContainer";
+    static final String RESOURCE = "META-INF/document-webhooks/build-time-choices.properties";
 
-    /** Spring Boot's bean that starts the actuator's own server, there only on a management port of its own. */
-    private static final String MANAGEMENT_SERVER = "childManagementContextInitializer";
+    /** Each setting as the condition behind it reads it, so two spellings of one choice compare equal. */
+    private static final Map<String, Function<Environment, String>> CHOICES = choices();
 
     private Environment environment;
+
+    private static Map<String, Function<Environment, String>> choices() {
+        Map<String, Function<Environment, String>> choices = new LinkedHashMap<>();
+        choices.put("webhooks.intake.kafka.enabled", on("webhooks.intake.kafka.enabled", false));
+        choices.put(
+                "management.server.port",
+                environment -> ManagementPortType.get(environment)
+                        .name()); // SAME, DIFFERENT or DISABLED (-1); the number itself stays free
+        choices.put("spring.flyway.enabled", on("spring.flyway.enabled", true));
+        choices.put("springdoc.api-docs.enabled", on("springdoc.api-docs.enabled", true));
+        choices.put("springdoc.swagger-ui.enabled", on("springdoc.swagger-ui.enabled", true));
+        choices.put("management.endpoints.web.exposure.include", text("management.endpoints.web.exposure.include"));
+        choices.put("management.endpoints.web.exposure.exclude", text("management.endpoints.web.exposure.exclude"));
+        choices.put("server.forward-headers-strategy", text("server.forward-headers-strategy"));
+        choices.put("spring.threads.virtual.enabled", on("spring.threads.virtual.enabled", false));
+        choices.put("spring.profiles.active", environment -> String.join(",", environment.getActiveProfiles()));
+        return choices;
+    }
+
+    /** As {@code @ConditionalOnBooleanProperty} reads it: "true" in any case is on; unset is {@code ifMissing}. */
+    private static Function<Environment, String> on(String name, boolean ifMissing) {
+        return environment -> {
+            String value = environment.getProperty(name);
+            return Boolean.toString(value == null ? ifMissing : value.trim().equalsIgnoreCase("true"));
+        };
+    }
+
+    private static Function<Environment, String> text(String name) {
+        return environment -> environment.getProperty(name, "").trim().toLowerCase();
+    }
+
+    /** The choices as they stand in {@code environment}. */
+    static Map<String, String> of(Environment environment) {
+        Map<String, String> values = new LinkedHashMap<>();
+        CHOICES.forEach((name, read) -> values.put(name, read.apply(environment)));
+        return values;
+    }
 
     @Override
     public void setEnvironment(Environment environment) {
@@ -35,29 +84,61 @@ class BuildTimeChoices implements BeanFactoryPostProcessor, EnvironmentAware {
 
     @Override
     public void postProcessBeanFactory(ConfigurableListableBeanFactory beans) {
-        if (!AotDetector.useGeneratedArtifacts()) {
-            return;
+        if (AotDetector.useGeneratedArtifacts()) {
+            refuseOtherChoicesThan(recorded(), of(environment));
         }
-        List<String> mismatches = new ArrayList<>();
-        boolean kafkaIntake = environment.getProperty("webhooks.intake.kafka.enabled", Boolean.class, false);
-        if (kafkaIntake != beans.containsBeanDefinition(KAFKA_INTAKE)) {
-            mismatches.add("webhooks.intake.kafka.enabled is " + kafkaIntake + " here and was " + !kafkaIntake
-                    + " at build time");
+    }
+
+    static void refuseOtherChoicesThan(Map<String, String> built, Map<String, String> here) {
+        List<String> differences = new ArrayList<>();
+        here.forEach((name, value) -> {
+            if (!value.equals(built.get(name))) {
+                differences.add(
+                        name + " is " + shown(value) + " here and was " + shown(built.get(name)) + " at build time");
+            }
+        });
+        if (!differences.isEmpty()) {
+            throw new IllegalStateException("This jar's Spring AOT classes (-Dspring.aot.enabled=true) fix at build"
+                    + " time which beans exist, and these settings differ: " + String.join("; ", differences)
+                    + ". Start it without -Dspring.aot.enabled=true, or build the jar with the settings it runs with:"
+                    + " ./mvnw package -Dspring-boot.aot.jvmArguments=\"-D<name>=<value> ...\" (README, Fast start).");
         }
-        boolean managementServer = ManagementPortType.get(environment) == ManagementPortType.DIFFERENT;
-        if (managementServer != beans.containsBeanDefinition(MANAGEMENT_SERVER)) {
-            mismatches.add(
-                    managementServer
-                            ? "management.server.port asks for a management port of its own, which the build did not"
-                            : "the build had a management port of its own (management.server.port), which is not"
-                                    + " set here");
+    }
+
+    private static String shown(String value) {
+        return value == null ? "not recorded" : value.isEmpty() ? "unset" : value;
+    }
+
+    private static Map<String, String> recorded() {
+        Properties recorded = new Properties();
+        try (InputStream in = new ClassPathResource(RESOURCE).getInputStream()) {
+            recorded.load(in);
+        } catch (IOException missing) {
+            throw new IllegalStateException(
+                    "-Dspring.aot.enabled=true, but this jar has no " + RESOURCE + ": it was not built by this"
+                            + " project's process-aot step; start it without -Dspring.aot.enabled=true",
+                    missing);
         }
-        if (!mismatches.isEmpty()) {
-            throw new IllegalStateException("This jar's Spring AOT classes (-Dspring.aot.enabled=true) fix which beans"
-                    + " exist at build time, and these settings differ: " + String.join("; ", mismatches)
-                    + ". Start it without -Dspring.aot.enabled=true, or build it with the same settings, for example"
-                    + " ./mvnw package -Dspring-boot.aot.jvmArguments=\"-Dwebhooks.intake.kafka.enabled=true"
-                    + " -Dmanagement.server.port=8081\" (README, Fast start).");
+        return recorded.stringPropertyNames().stream().collect(Collectors.toMap(name -> name, recorded::getProperty));
+    }
+
+    /**
+     * Writes the build's choices into the jar, when Spring AOT processes the application (the build's
+     * {@code process-aot}); registered in {@code META-INF/spring/aot.factories}, not a bean.
+     */
+    static final class Recorder implements BeanFactoryInitializationAotProcessor {
+
+        @Override
+        public BeanFactoryInitializationAotContribution processAheadOfTime(ConfigurableListableBeanFactory beans) {
+            Properties built = new Properties();
+            built.putAll(of(beans.getBean(Environment.class)));
+            StringWriter text = new StringWriter();
+            try {
+                built.store(text, "Settings Spring AOT fixed in this jar: config/BuildTimeChoices");
+            } catch (IOException impossible) {
+                throw new UncheckedIOException(impossible);
+            }
+            return (generation, code) -> generation.getGeneratedFiles().addResourceFile(RESOURCE, text.toString());
         }
     }
 }

@@ -295,7 +295,7 @@ class DeliveryQueue {
     /**
      * PLANS_BY_INDEX: runs statements on the queue planned as if PostgreSQL knew nothing of its size: sequential and
      * bitmap scans off, in a transaction of their own ({@code SET LOCAL}). Each then reaches the queue only through
-     * its indexes: by id, or by client in due order, stopping at its LIMIT. A connection keeps a statement's generic
+     * its indexes: by id, or by client in due order (and from client to client, one descent each), stopping at its LIMIT. A connection keeps a statement's generic
      * plan, made with the statistics of its time; one made while the queue was empty chose to scan it (for a table of
      * no pages that costs nothing), and went on scanning a queue that a burst or a recovered backlog had grown to a
      * million rows until autovacuum analyzed it again, up to a minute later: claims of 47 to 100 s in the benchmark,

@@ -1,0 +1,56 @@
+package com.idexa.webhooks.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.mock.env.MockEnvironment;
+
+/** The settings Spring AOT fixes, read as the conditions behind them read them (FastStartIT runs the real jar). */
+class BuildTimeChoicesTest {
+
+    @Test
+    void readsEachChoiceAsItsConditionDoes() {
+        Map<String, String> defaults = BuildTimeChoices.of(new MockEnvironment());
+        assertThat(defaults)
+                .containsEntry("webhooks.intake.kafka.enabled", "false")
+                .containsEntry("management.server.port", "SAME")
+                .containsEntry("spring.flyway.enabled", "true")
+                .containsEntry("springdoc.api-docs.enabled", "true")
+                .containsEntry("server.forward-headers-strategy", "");
+
+        assertThat(BuildTimeChoices.of(new MockEnvironment().withProperty("webhooks.intake.kafka.enabled", "TRUE")))
+                .containsEntry("webhooks.intake.kafka.enabled", "true");
+        assertThat(BuildTimeChoices.of(new MockEnvironment().withProperty("webhooks.intake.kafka.enabled", "yes")))
+                .as("@ConditionalOnBooleanProperty takes only \"true\"")
+                .containsEntry("webhooks.intake.kafka.enabled", "false");
+        assertThat(BuildTimeChoices.of(new MockEnvironment().withProperty("management.server.port", "-1")))
+                .containsEntry("management.server.port", "DISABLED");
+        assertThat(BuildTimeChoices.of(new MockEnvironment().withProperty("management.server.port", "8081")))
+                .containsEntry("management.server.port", "DIFFERENT");
+        assertThat(BuildTimeChoices.of(new MockEnvironment()
+                        .withProperty("server.port", "8081")
+                        .withProperty("management.server.port", "8081")))
+                .containsEntry("management.server.port", "SAME");
+    }
+
+    @Test
+    void refusesARunWhoseChoicesDifferFromTheBuildsAndNamesEach() {
+        Map<String, String> built = BuildTimeChoices.of(new MockEnvironment());
+        assertThatCode(() -> BuildTimeChoices.refuseOtherChoicesThan(
+                        built, BuildTimeChoices.of(new MockEnvironment().withProperty("server.port", "9000"))))
+                .as("a setting outside the choices is free")
+                .doesNotThrowAnyException();
+
+        Map<String, String> here = new LinkedHashMap<>(BuildTimeChoices.of(new MockEnvironment()
+                .withProperty("spring.flyway.enabled", "false")
+                .withProperty("management.server.port", "-1")));
+        assertThatThrownBy(() -> BuildTimeChoices.refuseOtherChoicesThan(built, here))
+                .hasMessageContaining("spring.flyway.enabled is false here and was true at build time")
+                .hasMessageContaining("management.server.port is DISABLED here and was SAME at build time")
+                .hasMessageNotContaining("webhooks.intake.kafka.enabled");
+    }
+}
