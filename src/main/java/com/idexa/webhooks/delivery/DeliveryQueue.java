@@ -55,11 +55,12 @@ class DeliveryQueue {
     private static final String CLAIM = """
             WITH RECURSIVE room AS (
                 SELECT * FROM unnest(:busyClients, :busyRoom) AS r(client_id, room)
-            ), queued(id) AS ( -- the clients with rows in the queue, one index descent each (a skip scan)
-                (SELECT client_id FROM delivery_queue ORDER BY client_id LIMIT 1)
+            ), queued(id) AS ( -- the clients with rows in the queue, one index descent each (a skip scan), each
+                -- landing on the client's latest row: its earliest are the ones just delivered, dead until vacuumed
+                (SELECT client_id FROM delivery_queue ORDER BY client_id DESC, next_attempt_at DESC LIMIT 1)
                 UNION ALL
                 SELECT (SELECT q.client_id FROM delivery_queue q
-                        WHERE q.client_id > queued.id ORDER BY q.client_id LIMIT 1)
+                        WHERE q.client_id < queued.id ORDER BY q.client_id DESC, q.next_attempt_at DESC LIMIT 1)
                 FROM queued WHERE queued.id IS NOT NULL
             ), due AS (
                 SELECT q.id, q.next_attempt_at

@@ -62,12 +62,20 @@ class ClaimsSkipIdleClientsTest {
                     .update();
         }
         jdbc.sql("VACUUM ANALYZE").update();
+        // the backlog's earliest 4,000 were delivered since the last vacuum: dead, still in the index. (On another
+        // connection: a backend's pg_stat_get_xact_* counts include its earlier transactions' until it flushes them.)
+        JdbcClient.create(database.dataSource())
+                .sql("DELETE FROM delivery_queue WHERE id IN (SELECT id FROM delivery_queue WHERE client_id = ?"
+                        + " ORDER BY next_attempt_at LIMIT 4000)")
+                .param(busy.get(2))
+                .update();
         DeliveryQueue queue = new DeliveryQueue(connection);
 
         Map<String, Object> read = new TransactionTemplate(new DataSourceTransactionManager(connection))
                 .execute(transaction -> {
-                    assertThat(queue.claim(100, 8, Map.of(), Duration.ofSeconds(30), UUID.randomUUID()))
-                            .hasSize(5 + 5 + 8)
+                    assertThat(queue.claim(100, 8, Map.of(busy.get(2), 0), Duration.ofSeconds(30), UUID.randomUUID()))
+                            .as("the backlog's client has no room: the other two's five each")
+                            .hasSize(5 + 5)
                             .allMatch(delivery -> busy.contains(delivery.clientId()));
                     return jdbc.sql("""
                                     SELECT pg_stat_get_xact_numscans('delivery_queue_client_due'::regclass) AS probes,
@@ -81,7 +89,8 @@ class ClaimsSkipIdleClientsTest {
                         + " (walking every registered client took one per client)")
                 .isBetween(3L, 30L);
         assertThat(((Number) read.get("entries")).longValue())
-                .as("entries of that index read: the rows taken and a step per client, not the backlog")
-                .isBetween(18L, 100L);
+                .as("entries of that index read: the rows taken and a step per client, not the backlog's live rows"
+                        + " nor its dead ones")
+                .isBetween(10L, 100L);
     }
 }
