@@ -1,2 +1,2 @@
-/** Typed configuration ({@link com.idexa.webhooks.config.WebhooksProperties}, every {@code webhooks.*} property) and the one clock. */
+/** Typed configuration ({@link com.idexa.webhooks.config.WebhooksProperties}, every {@code webhooks.*} property), the one clock, and the settings a Spring AOT build fixes ({@link com.idexa.webhooks.config.BuildTimeChoices}). */
 package com.idexa.webhooks.config;
