@@ -56,7 +56,7 @@ class FastStartIT {
         try (TestReceiver receiver = TestReceiver.start()) {
             int port = freePort();
             Path log = logs.resolve("service.log");
-            start(log, "--server.port=" + port);
+            start(log, "--server.port=" + port, "--management.endpoints.web.exposure.include=health, info,prometheus");
             String base = "http://127.0.0.1:" + port;
             await().atMost(Duration.ofSeconds(120)).until(() -> ready(base));
             assertThat(Files.readString(log)).contains("Starting AOT-processed DocumentWebhooksApplication");
@@ -107,13 +107,15 @@ class FastStartIT {
                 "--server.port=" + freePort(),
                 "--webhooks.intake.kafka.enabled=true",
                 "--spring.flyway.enabled=false",
-                "--management.server.port=" + freePort());
+                "--management.server.port=" + freePort(),
+                "--management.prometheus.metrics.export.enabled=false");
         assertThat(refused.waitFor(120, TimeUnit.SECONDS)).isTrue();
         assertThat(refused.exitValue()).isNotZero();
         assertThat(Files.readString(log))
                 .contains("webhooks.intake.kafka.enabled is true here and was false at build time")
                 .contains("spring.flyway.enabled is false here and was true at build time")
-                .contains("management.server.port is DIFFERENT here and was SAME at build time");
+                .contains("management.server.port is DIFFERENT here and was SAME at build time")
+                .contains("management.prometheus.metrics.export.enabled is false here and was unset at build time");
 
         Path disabled = logs.resolve("management-disabled.log");
         Process withoutActuator = start(disabled, "--server.port=" + freePort(), "--management.server.port=-1");

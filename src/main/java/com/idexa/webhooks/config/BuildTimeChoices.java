@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.springframework.aot.AotDetector;
@@ -17,6 +18,12 @@ import org.springframework.beans.factory.aot.BeanFactoryInitializationAotProcess
 import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.actuate.autoconfigure.web.server.ManagementPortType;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.boot.context.properties.source.IterableConfigurationPropertySource;
 import org.springframework.context.EnvironmentAware;
 import org.springframework.core.env.Environment;
 import org.springframework.core.io.ClassPathResource;
@@ -26,7 +33,9 @@ import org.springframework.stereotype.Component;
  * The settings that decide which beans exist, which Spring AOT fixes when the jar is built (README, Fast start):
  * a run with {@code -Dspring.aot.enabled=true} uses the build's beans and ignores these properties without a word,
  * so {@code webhooks.intake.kafka.enabled=true} would consume nothing, {@code management.server.port} would leave
- * the actuator on the API's port, {@code spring.flyway.enabled=false} would still migrate. The build records their
+ * the actuator on the API's port, {@code spring.flyway.enabled=false} or {@code spring.autoconfigure.exclude} would
+ * still migrate, {@code management.prometheus.metrics.export.enabled=false} would still serve the metrics. The build
+ * records their
  * values ({@link Recorder}, a resource in the jar); an AOT run whose values differ refuses to start and names each
  * one. Outside AOT runs nothing is checked: the properties work as usual.
  */
@@ -50,12 +59,25 @@ class BuildTimeChoices implements BeanFactoryPostProcessor, EnvironmentAware {
         choices.put("spring.flyway.enabled", on("spring.flyway.enabled", true));
         choices.put("springdoc.api-docs.enabled", on("springdoc.api-docs.enabled", true));
         choices.put("springdoc.swagger-ui.enabled", on("springdoc.swagger-ui.enabled", true));
-        choices.put("management.endpoints.web.exposure.include", text("management.endpoints.web.exposure.include"));
-        choices.put("management.endpoints.web.exposure.exclude", text("management.endpoints.web.exposure.exclude"));
+        choices.put("management.endpoints.web.exposure.include", list("management.endpoints.web.exposure.include"));
+        choices.put("management.endpoints.web.exposure.exclude", list("management.endpoints.web.exposure.exclude"));
+        choices.put("spring.autoconfigure.exclude", list("spring.autoconfigure.exclude"));
         choices.put("server.forward-headers-strategy", text("server.forward-headers-strategy"));
         choices.put("spring.threads.virtual.enabled", on("spring.threads.virtual.enabled", false));
         choices.put("spring.profiles.active", environment -> String.join(",", environment.getActiveProfiles()));
         return choices;
+    }
+
+    /**
+     * Besides those: any {@code *.enabled} setting of Spring ({@code spring.*}), the actuator ({@code management.*},
+     * health indicators, metrics export, probes) or springdoc that is set, in any property source and spelling
+     * (an environment variable as well as a property). These switch auto-configurations on or off; their defaults
+     * are not known here, so one set on one side only counts as a difference (a refusal to read, not a guess).
+     */
+    private static boolean switchesBeans(String name) {
+        return name.endsWith(".enabled")
+                && (name.startsWith("spring.") || name.startsWith("management.") || name.startsWith("springdoc."))
+                && !name.equals("spring.aot.enabled"); // the switch into AOT mode itself
     }
 
     /** As {@code @ConditionalOnBooleanProperty} reads it: "true" in any case is on; unset is {@code ifMissing}. */
@@ -70,10 +92,28 @@ class BuildTimeChoices implements BeanFactoryPostProcessor, EnvironmentAware {
         return environment -> environment.getProperty(name, "").trim().toLowerCase();
     }
 
+    /** A comma-separated (or indexed) list, as Spring binds it: items trimmed; their order does not matter. */
+    private static Function<Environment, String> list(String name) {
+        return environment ->
+                Binder.get(environment).bind(name, Bindable.listOf(String.class)).orElse(List.of()).stream()
+                        .map(item -> item.trim().toLowerCase())
+                        .filter(item -> !item.isEmpty())
+                        .sorted()
+                        .collect(Collectors.joining(","));
+    }
+
     /** The choices as they stand in {@code environment}. */
     static Map<String, String> of(Environment environment) {
-        Map<String, String> values = new LinkedHashMap<>();
+        Map<String, String> values = new TreeMap<>();
         CHOICES.forEach((name, read) -> values.put(name, read.apply(environment)));
+        for (ConfigurationPropertySource source : ConfigurationPropertySources.get(environment)) {
+            if (source instanceof IterableConfigurationPropertySource names) {
+                names.stream()
+                        .map(ConfigurationPropertyName::toString)
+                        .filter(name -> switchesBeans(name) && !CHOICES.containsKey(name))
+                        .forEach(name -> values.put(name, text(name).apply(environment)));
+            }
+        }
         return values;
     }
 
@@ -106,7 +146,7 @@ class BuildTimeChoices implements BeanFactoryPostProcessor, EnvironmentAware {
     }
 
     private static String shown(String value) {
-        return value == null ? "not recorded" : value.isEmpty() ? "unset" : value;
+        return value == null || value.isEmpty() ? "unset" : value;
     }
 
     private static Map<String, String> recorded() {
