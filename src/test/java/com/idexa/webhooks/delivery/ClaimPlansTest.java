@@ -38,7 +38,7 @@ class ClaimPlansTest {
                 database.password(),
                 true);
         JdbcClient jdbc = JdbcClient.create(connection);
-        jdbc.sql("SELECT make_history_partitions(current_date, 1)").query().singleRow();
+        jdbc.sql("SELECT make_history_partitions(current_date - 1, 3)").query().singleRow();
         // no analyze comes to help, of the queue or of today's history
         jdbc.sql("ALTER TABLE delivery_queue SET (autovacuum_enabled = false)").update();
         for (String table : jdbc.sql("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
@@ -66,23 +66,7 @@ class ClaimPlansTest {
             assertThat(queue.release(List.of(nobody()))).isZero();
         }
 
-        jdbc.sql("""
-                        WITH e AS (
-                            INSERT INTO events (id, client_id, event_key, type, document_id, document, created_at)
-                            SELECT gen_random_uuid(), ?, 'k' || g, 0, 'd' || g, '{}',
-                                   now() - interval '1 hour' + g * interval '1 millisecond'
-                            FROM generate_series(1, ?) g
-                            RETURNING id, client_id, document_id, created_at
-                        ), d AS (
-                            INSERT INTO deliveries (id, event_id, event_created_at, client_id, document_id, status,
-                                                    next_attempt_at, created_at)
-                            SELECT gen_random_uuid(), id, created_at, client_id, document_id, 'PENDING', created_at,
-                                   created_at
-                            FROM e
-                            RETURNING id, event_id, created_at, client_id
-                        )
-                        INSERT INTO delivery_queue (id, created_at, client_id, event_id, event_created_at, next_attempt_at)
-                        SELECT id, created_at, client_id, event_id, created_at, created_at FROM d""").params(backlogged, BACKLOG).update();
+        QueueSeeds.due(jdbc, backlogged, BACKLOG);
 
         Map<String, Object> read = new TransactionTemplate(new DataSourceTransactionManager(connection))
                 .execute(transaction -> {

@@ -40,26 +40,7 @@ class ClaimsSkipIdleClientsTest {
             jdbc.sql("INSERT INTO clients (id, name, created_at) VALUES (?, 'busy', now())")
                     .param(client)
                     .update();
-            jdbc.sql("""
-                            WITH e AS (
-                                INSERT INTO events (id, client_id, event_key, type, document_id, document, created_at)
-                                SELECT gen_random_uuid(), ?, 'k' || g, 0, 'd' || g, '{}',
-                                       now() - interval '1 minute' + g * interval '1 millisecond'
-                                FROM generate_series(1, ?) g
-                                RETURNING id, client_id, document_id, created_at
-                            ), d AS (
-                                INSERT INTO deliveries (id, event_id, event_created_at, client_id, document_id,
-                                                        status, next_attempt_at, created_at)
-                                SELECT gen_random_uuid(), id, created_at, client_id, document_id, 'PENDING',
-                                       created_at, created_at
-                                FROM e
-                                RETURNING id, event_id, created_at, client_id
-                            )
-                            INSERT INTO delivery_queue (id, created_at, client_id, event_id, event_created_at,
-                                                        next_attempt_at)
-                            SELECT id, created_at, client_id, event_id, created_at, created_at FROM d""")
-                    .params(client, client.equals(busy.get(2)) ? 5_000 : 5) // the third has a backlog
-                    .update();
+            QueueSeeds.due(jdbc, client, client.equals(busy.get(2)) ? 5_000 : 5); // the third: a backlog
         }
         jdbc.sql("VACUUM ANALYZE").update();
         // the backlog's earliest 4,000 were delivered since the last vacuum: dead, still in the index. (On another
