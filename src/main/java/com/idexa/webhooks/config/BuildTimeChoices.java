@@ -8,8 +8,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.springframework.aot.AotDetector;
@@ -131,12 +134,14 @@ class BuildTimeChoices implements BeanFactoryPostProcessor, EnvironmentAware {
 
     static void refuseOtherChoicesThan(Map<String, String> built, Map<String, String> here) {
         List<String> differences = new ArrayList<>();
-        here.forEach((name, value) -> {
-            if (!value.equals(built.get(name))) {
-                differences.add(
-                        name + " is " + shown(value) + " here and was " + shown(built.get(name)) + " at build time");
+        Set<String> names = new TreeSet<>(built.keySet()); // a switch set at build time only differs too
+        names.addAll(here.keySet());
+        for (String name : names) {
+            if (!Objects.equals(here.get(name), built.get(name))) {
+                differences.add(name + " is " + shown(here.get(name)) + " here and was " + shown(built.get(name))
+                        + " at build time");
             }
-        });
+        }
         if (!differences.isEmpty()) {
             throw new IllegalStateException("This jar's Spring AOT classes (-Dspring.aot.enabled=true) fix at build"
                     + " time which beans exist, and these settings differ: " + String.join("; ", differences)

@@ -87,5 +87,11 @@ class BuildTimeChoicesTest {
                 .hasMessageContaining("management.health.diskspace.enabled is false here and was unset at build time")
                 .hasMessageContaining("management.server.port is DISABLED here and was SAME at build time")
                 .hasMessageNotContaining("webhooks.intake.kafka.enabled");
+
+        Map<String, String> builtWithASwitch = new LinkedHashMap<>(built);
+        builtWithASwitch.put("management.health.db.enabled", "false");
+        assertThatThrownBy(() -> BuildTimeChoices.refuseOtherChoicesThan(builtWithASwitch, built))
+                .as("a switch set at build time only")
+                .hasMessageContaining("management.health.db.enabled is unset here and was false at build time");
     }
 }
