@@ -40,7 +40,6 @@ class DeliveryMetrics {
     private final DeliveryQueue queue;
     private final LongSupplier nanoTime;
     private long quietUntilNanos;
-    private boolean refreshedOnce;
     private volatile boolean gaugesStale;
     private final Counter deliveriesFailed;
     private final Counter deliveriesCancelled;
@@ -59,6 +58,7 @@ class DeliveryMetrics {
         this.registry = registry;
         this.queue = queue;
         this.nanoTime = nanoTime;
+        this.quietUntilNanos = nanoTime.getAsLong(); // no quiet before the first count
         this.deliveriesFailed = Counter.builder("webhook.deliveries.finished")
                 .tag("status", "FAILED")
                 .description("Deliveries that reached a final status")
@@ -128,7 +128,6 @@ class DeliveryMetrics {
     private void quietAfter(long start) {
         long end = nanoTime.getAsLong();
         quietUntilNanos = end + Math.min(QUIET_SHARE * (end - start), MAX_QUIET_NANOS);
-        refreshedOnce = true;
     }
 
     /** @param at the start of the first attempt, on the database's clock like {@code eventCreatedAt} */
@@ -140,7 +139,7 @@ class DeliveryMetrics {
     @Scheduled(fixedDelayString = "${webhooks.metrics.queue-refresh:5s}", initialDelayString = "1s")
     void refreshQueueGauges() {
         long start = nanoTime.getAsLong();
-        if (refreshedOnce && start - quietUntilNanos < 0) {
+        if (start - quietUntilNanos < 0) {
             return; // the last count was slow: see QUIET_SHARE
         }
         DeliveryQueue.Depth depth;

@@ -103,9 +103,9 @@ public class EventIntakeService {
 
     /**
      * A replay carries the event recorded first: the same type and the same document, as written (the usual
-     * replay, which costs no parsing) or as JSON, names in any order and any spacing, numbers compared by their exact
-     * value ({@code 20} and {@code 20.0} are one; read as doubles, {@code 20.0} and {@code 19.9999999999999999} were). The first one is what
-     * the client receives.
+     * replay, which costs no parsing) or as JSON, names in any order and any spacing, numbers compared by their
+     * exact value ({@code 20} and {@code 20.0} are one; read as doubles, {@code 20.0} and {@code 19.9999999999999999}
+     * were). The first one is what the client receives.
      */
     private boolean sameEvent(EventRepository.EarlierEvent first, EventRepository.NewEvent replay) {
         if (first.type() != replay.type()) {

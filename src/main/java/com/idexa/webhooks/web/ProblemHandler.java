@@ -158,6 +158,9 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         if (jackson == null) {
             return List.of(new FieldProblem("body", "is missing or is not readable JSON"));
         }
+        if (JsonFieldProblems.namesAField(jackson)) {
+            return List.of(JsonFieldProblems.describe(jackson));
+        }
         if (jackson instanceof StreamReadException && !(jackson instanceof InputCoercionException)) {
             String where = jackson.getLocation() == null
                     ? ""
@@ -165,14 +168,11 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
                             + jackson.getLocation().getColumnNr();
             return List.of(new FieldProblem("body", "is not well-formed JSON" + where));
         }
-        if (jackson.getPath().isEmpty()) {
-            return List.of(new FieldProblem(
-                    "body",
-                    jackson instanceof MismatchedInputException
-                            ? "must be a JSON object"
-                            : "is missing or is not readable JSON"));
-        }
-        return List.of(JsonFieldProblems.describe(jackson));
+        return List.of(new FieldProblem(
+                "body",
+                jackson instanceof MismatchedInputException
+                        ? "must be a JSON object"
+                        : "is missing or is not readable JSON"));
     }
 
     private static <T extends Throwable> T findCause(Throwable e, Class<T> type) {

@@ -305,12 +305,16 @@ public final class StoragePlans {
                 .single();
     }
 
-    /** The claim runs with sequential and bitmap scans off (DeliveryQueue's PLANS_BY_INDEX): so here too. */
+    /** The claim runs with DeliveryQueue's PLANS_BY_INDEX settings (read from it): so here too. */
     private void asTheServicePlansQueueStatements(String sql) {
         if (sql.contains("SKIP LOCKED")) { // the claim; the delivery log's statements plan as they always did
-            jdbc.sql("SELECT set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true)")
-                    .query()
-                    .singleRow();
+            try {
+                jdbc.sql(serviceSql("com.idexa.webhooks.delivery.DeliveryQueue", "PLAN_BY_INDEX"))
+                        .query()
+                        .singleRow();
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
         }
     }
 
