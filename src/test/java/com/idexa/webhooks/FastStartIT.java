@@ -5,21 +5,17 @@ import static org.awaitility.Awaitility.await;
 
 import com.idexa.webhooks.support.EncryptionKeys;
 import com.idexa.webhooks.support.TestDatabase;
+import com.idexa.webhooks.support.TestHttp;
 import com.idexa.webhooks.support.TestReceiver;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,8 +30,6 @@ class FastStartIT {
     private static final String ADMIN = "fast-start-admin-token-0123456789";
     private static final String INTAKE = "fast-start-intake-token-0123456789";
 
-    private final HttpClient http =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final List<Process> processes = new ArrayList<>();
 
     @TempDir
@@ -61,38 +55,21 @@ class FastStartIT {
             await().atMost(Duration.ofSeconds(120)).until(() -> ready(base));
             assertThat(Files.readString(log)).contains("Starting AOT-processed DocumentWebhooksApplication");
 
-            String client = send(base, "POST", "/admin/clients", "Bearer " + ADMIN, null, "{\"name\": \"aot\"}")
-                    .body();
-            String apiKey = field(client, "apiKey");
-            HttpResponse<String> refused = send(
-                    base,
-                    "POST",
-                    "/document_webhooks",
-                    null,
-                    apiKey,
-                    "{\"name\": \"aot\", \"type\": \"0\", \"method\": \"POST\", \"url\": \"" + receiver.url("/d/:id")
-                            + "\"}");
-            assertThat(refused.statusCode()).isEqualTo(400);
-            assertThat(refused.body()).contains("type: must be an integer");
-            HttpResponse<String> webhook = send(
-                    base,
-                    "POST",
-                    "/document_webhooks",
-                    null,
-                    apiKey,
-                    "{\"name\": \"aot\", \"type\": 0, \"method\": \"POST\", \"url\": \"" + receiver.url("/d/:id")
-                            + "\"}");
-            assertThat(webhook.statusCode()).isEqualTo(200);
+            TestHttp.Response client = new TestHttp(base).bearer(ADMIN).post("/admin/clients", "{\"name\": \"aot\"}");
+            TestHttp api = new TestHttp(base).apiKey(client.json().get("apiKey").asString());
+            String webhook = "{\"name\": \"aot\", \"type\": %s, \"method\": \"POST\", \"url\": \""
+                    + receiver.url("/d/:id") + "\"}";
+            TestHttp.assertRefusedField(api.post("/document_webhooks", webhook.formatted("\"0\"")), "type");
+            assertThat(api.post("/document_webhooks", webhook.formatted("0")).status())
+                    .isEqualTo(200);
 
-            HttpResponse<String> accepted = send(
-                    base,
-                    "POST",
-                    "/internal/document_events",
-                    "Bearer " + INTAKE,
-                    null,
-                    "{\"clientId\": \"" + field(client, "clientId")
-                            + "\", \"type\": 0, \"document\": {\"id\": \"doc-aot-1\", \"status\": 1}}");
-            assertThat(accepted.statusCode()).isEqualTo(202);
+            TestHttp.Response accepted = new TestHttp(base)
+                    .bearer(INTAKE)
+                    .post(
+                            "/internal/document_events",
+                            "{\"clientId\": \"" + client.json().get("clientId").asString()
+                                    + "\", \"type\": 0, \"document\": {\"id\": \"doc-aot-1\", \"status\": 1}}");
+            assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
             await().atMost(Duration.ofSeconds(30))
                     .untilAsserted(
                             () -> assertThat(receiver.received("/d/doc-aot-1")).hasSize(1));
@@ -158,42 +135,12 @@ class FastStartIT {
         return Path.of(jar);
     }
 
-    private boolean ready(String base) {
+    private static boolean ready(String base) {
         try {
-            HttpResponse<String> health = http.send(
-                    HttpRequest.newBuilder(URI.create(base + "/actuator/health/readiness"))
-                            .timeout(Duration.ofSeconds(2))
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
-            return health.statusCode() == 200;
-        } catch (IOException notListeningYet) {
-            return false;
-        } catch (InterruptedException interrupted) {
-            Thread.currentThread().interrupt();
+            return new TestHttp(base).get("/actuator/health/readiness").status() == 200;
+        } catch (UncheckedIOException notListeningYet) {
             return false;
         }
-    }
-
-    private HttpResponse<String> send(
-            String base, String method, String path, String authorization, String apiKey, String body)
-            throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
-                .method(method, HttpRequest.BodyPublishers.ofString(body))
-                .header("Content-Type", "application/json")
-                .timeout(Duration.ofSeconds(10));
-        if (authorization != null) {
-            request.header("Authorization", authorization);
-        }
-        if (apiKey != null) {
-            request.header("IDEXA-API-KEY", apiKey);
-        }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static String field(String json, String name) {
-        Matcher matcher = Pattern.compile("\"" + name + "\":\"([^\"]+)\"").matcher(json);
-        assertThat(matcher.find()).as(name + " in " + json).isTrue();
-        return matcher.group(1);
     }
 
     private static int freePort() throws IOException {

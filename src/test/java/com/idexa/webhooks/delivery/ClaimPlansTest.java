@@ -27,18 +27,11 @@ class ClaimPlansTest {
 
     @Test
     void aClaimItsRenewalAndItsOutcomePlannedOnAnEmptyQueueReadOnlyWhatTheyTouchOnceABacklogArrived() {
-        TestDatabase.Connection database = TestDatabase.fresh("claim_plans_");
-        TestDatabase.flyway(database.dataSource(), "latest").migrate();
-        // One connection, preparing every statement on the server, as the service's pool does: its plans are kept.
-        SingleConnectionDataSource connection = new SingleConnectionDataSource(
-                // generic plans at once, as PostgreSQL chooses them by itself after five executions
-                database.url() + (database.url().contains("?") ? "&" : "?")
-                        + "prepareThreshold=1&options=-c%20plan_cache_mode%3Dforce_generic_plan",
-                database.username(),
-                database.password(),
-                true);
+        // One connection, preparing every statement on the server, as the service's pool does: its plans are kept;
+        // generic plans at once, as PostgreSQL chooses them by itself after five executions.
+        SingleConnectionDataSource connection = TestDatabase.migratedConnection(
+                "claim_plans_", "prepareThreshold=1&options=-c%20plan_cache_mode%3Dforce_generic_plan");
         JdbcClient jdbc = JdbcClient.create(connection);
-        jdbc.sql("SELECT make_history_partitions(current_date - 1, 3)").query().singleRow();
         // no analyze comes to help, of the queue or of today's history
         jdbc.sql("ALTER TABLE delivery_queue SET (autovacuum_enabled = false)").update();
         for (String table : jdbc.sql("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "

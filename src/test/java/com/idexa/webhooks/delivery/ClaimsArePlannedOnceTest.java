@@ -19,11 +19,8 @@ class ClaimsArePlannedOnceTest {
 
     @Test
     void aConnectionPlansTheClaimOnceAndReusesThePlan() {
-        TestDatabase.Connection database = TestDatabase.fresh("claims_planned_");
-        TestDatabase.flyway(database.dataSource(), "latest").migrate();
         // one connection, preparing statements on the server after pgjdbc's default five executions
-        SingleConnectionDataSource connection =
-                new SingleConnectionDataSource(database.url(), database.username(), database.password(), true);
+        SingleConnectionDataSource connection = TestDatabase.migratedConnection("claims_planned_", "");
         JdbcClient jdbc = JdbcClient.create(connection);
         jdbc.sql("INSERT INTO clients (id, name, created_at) SELECT gen_random_uuid(), 'c' || g, now() "
                         + "FROM generate_series(1, 50) g")

@@ -23,24 +23,13 @@ class LeasesStayOnTheirPageTest {
 
     @Test
     void aClaimAndTheRenewalOfItsLeaseAreHotUpdates() {
-        TestDatabase.Connection database = TestDatabase.fresh("hot_leases_");
-        TestDatabase.flyway(database.dataSource(), "latest").migrate();
-        SingleConnectionDataSource connection =
-                new SingleConnectionDataSource(database.url(), database.username(), database.password(), true);
+        SingleConnectionDataSource connection = TestDatabase.migratedConnection("hot_leases_", "");
         JdbcClient jdbc = JdbcClient.create(connection);
-        jdbc.sql("SELECT make_history_partitions(current_date, 1)").query().singleRow();
         UUID client = UUID.randomUUID();
         jdbc.sql("INSERT INTO clients (id, name, created_at) VALUES (?, 'c', now())")
                 .param(client)
                 .update();
-        jdbc.sql("""
-                        WITH e AS (
-                            INSERT INTO events (id, client_id, event_key, type, document_id, document)
-                            SELECT gen_random_uuid(), ?, 'k' || g, 0, 'd' || g, '{}' FROM generate_series(1, 5) g
-                            RETURNING id, client_id, created_at
-                        )
-                        INSERT INTO delivery_queue (id, created_at, client_id, event_id, event_created_at, next_attempt_at)
-                        SELECT gen_random_uuid(), created_at, client_id, id, created_at, created_at FROM e""").param(client).update();
+        QueueSeeds.due(jdbc, client, 5);
         DeliveryQueue queue = new DeliveryQueue(connection);
 
         // pg_stat_xact_user_tables counts this transaction's own updates, exactly and at once

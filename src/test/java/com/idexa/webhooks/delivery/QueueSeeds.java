@@ -9,15 +9,15 @@ final class QueueSeeds {
     private QueueSeeds() {}
 
     /**
-     * {@code count} due deliveries of {@code client}, created a minute ago, a millisecond apart (the history's
-     * partitions of that day must exist: {@code make_history_partitions(current_date - 1, 3)} covers any time zone).
+     * {@code count} due deliveries of {@code client}, a millisecond apart, the last created a minute ago (the history's
+     * partitions of that day must exist, as {@code TestDatabase.migratedConnection} makes them).
      */
     static void due(JdbcClient jdbc, UUID client, int count) {
         jdbc.sql("""
                         WITH e AS (
                             INSERT INTO events (id, client_id, event_key, type, document_id, document, created_at)
                             SELECT gen_random_uuid(), ?, 'k' || g, 0, 'd' || g, '{}',
-                                   now() - interval '1 minute' + g * interval '1 millisecond'
+                                   now() - interval '1 minute' - (? - g) * interval '1 millisecond'
                             FROM generate_series(1, ?) g
                             RETURNING id, client_id, document_id, created_at
                         ), d AS (
@@ -29,6 +29,6 @@ final class QueueSeeds {
                             RETURNING id, event_id, created_at, client_id
                         )
                         INSERT INTO delivery_queue (id, created_at, client_id, event_id, event_created_at, next_attempt_at)
-                        SELECT id, created_at, client_id, event_id, created_at, created_at FROM d""").params(client, count).update();
+                        SELECT id, created_at, client_id, event_id, created_at, created_at FROM d""").params(client, count, count).update();
     }
 }

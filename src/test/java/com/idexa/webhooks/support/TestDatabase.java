@@ -8,6 +8,7 @@ import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.postgresql.PostgreSQLContainer;
 
@@ -43,6 +44,28 @@ public final class TestDatabase {
         JdbcClient.create(server.dataSource()).sql("CREATE DATABASE " + name).update();
         return new Connection(
                 server.url().replaceFirst("/[^/?]+(\\?|$)", "/" + name + "$1"), server.username(), server.password());
+    }
+
+    /**
+     * A new database, migrated, with the history's partitions around today (any time zone), on one connection that
+     * keeps what it prepared and planned, as each connection of the service's pool does: for tests that count what
+     * one backend reads, writes or plans ({@code pg_stat_xact_*}, {@code pg_prepared_statements}).
+     *
+     * @param urlParameters JDBC URL parameters for the connection ({@code a=b&c=d}), or empty
+     */
+    public static SingleConnectionDataSource migratedConnection(String prefix, String urlParameters) {
+        Connection database = fresh(prefix);
+        flyway(database.dataSource(), "latest").migrate();
+        String url = urlParameters.isEmpty()
+                ? database.url()
+                : database.url() + (database.url().contains("?") ? "&" : "?") + urlParameters;
+        SingleConnectionDataSource connection =
+                new SingleConnectionDataSource(url, database.username(), database.password(), true);
+        JdbcClient.create(connection)
+                .sql("SELECT make_history_partitions(current_date - 1, 3)")
+                .query()
+                .singleRow();
+        return connection;
     }
 
     /** Flyway over the service's migrations, up to {@code target} ("latest" for all). */
