@@ -75,6 +75,9 @@ public class RequestParametersFilter extends OncePerRequestFilter {
         for (String pair : pairs) {
             int equals = pair.indexOf('=');
             String rawName = equals < 0 ? pair : pair.substring(0, equals);
+            if (rawName.isEmpty() && !pair.isEmpty()) { // "=x": Tomcat's parser throws on it (a 500)
+                return new FieldProblem("query", "parameter names must not be empty");
+            }
             Decoded name = decode(rawName);
             if (name.problem() != null) {
                 return new FieldProblem("query", "parameter names " + name.problem());

@@ -54,6 +54,14 @@ class MalformedParametersTest extends IntegrationTest {
     }
 
     @Test
+    void refusesAParameterWithoutANameOnEveryPathActuatorIncluded(CapturedOutput output) {
+        assertRefused(get("/document_webhooks/deliveries?=x"), "query");
+        assertRefused(get("/document_webhooks/deliveries?limit=5&="), "query");
+        assertRefused(new RawHttp(port).get("/actuator/health?=x"), "query");
+        assertThat(output.getOut()).doesNotContain("InvalidParameterException");
+    }
+
+    @Test
     void refusesAMalformedParameterName() {
         RawHttp.Response response = get("/document_webhooks/deliveries?%%%=1");
 
