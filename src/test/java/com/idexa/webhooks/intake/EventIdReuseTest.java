@@ -43,8 +43,15 @@ class EventIdReuseTest extends DeliveryTestSupport {
                 reportDocument(client, "evt-n", "{\"id\": \"n\", \"total\": 20.0, \"big\": 1e400}");
         TestHttp.Response otherBig =
                 reportDocument(client, "evt-n", "{\"id\": \"n\", \"total\": 19.9999999999999999, \"big\": 2e400}");
+        // exponents past what an exact decimal holds: compared as written
+        assertThat(reportDocument(client, "evt-x", "{\"id\": \"x\", \"n\": 1e2147483648}")
+                        .status())
+                .isEqualTo(202);
+        TestHttp.Response otherHuge = reportDocument(client, "evt-x", "{\"id\": \"x\", \"n\": 2e2147483648}");
+        TestHttp.Response otherSmall = reportDocument(client, "evt-x", "{\"id\": \"x\", \"n\": 1}");
 
-        for (TestHttp.Response conflict : new TestHttp.Response[] {otherDocument, otherContent, otherTotal, otherBig}) {
+        for (TestHttp.Response conflict :
+                new TestHttp.Response[] {otherDocument, otherContent, otherTotal, otherBig, otherHuge, otherSmall}) {
             assertThat(conflict.status()).as(conflict.body()).isEqualTo(409);
             assertThat(conflict.header("Content-Type")).startsWith("application/problem+json");
             assertThat(conflict.json().get("errors").get(0).get("field").asString())
@@ -52,8 +59,8 @@ class EventIdReuseTest extends DeliveryTestSupport {
             assertThat(conflict.json().get("errors").get(0).get("message").asString())
                     .contains("another document");
         }
-        assertThat(eventsOf(client)).isEqualTo(2);
-        assertThat(deliveriesOf(client)).isEqualTo(2);
+        assertThat(eventsOf(client)).isEqualTo(3);
+        assertThat(deliveriesOf(client)).isEqualTo(3);
     }
 
     @Test
