@@ -1,9 +1,12 @@
 package com.idexa.webhooks.web;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -54,9 +57,24 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)
     ResponseEntity<ProblemDetail> handleTypeMismatch(MethodArgumentTypeMismatchException e) {
-        String expected =
-                e.getRequiredType() == null ? "value" : e.getRequiredType().getSimpleName();
-        return handleApiException(new InvalidRequest(e.getName(), "must be a valid " + expected));
+        return handleApiException(new InvalidRequest(e.getName(), expected(e.getRequiredType())));
+    }
+
+    /** What a parameter of this type must be, in the API's words: never a Java type's name. */
+    private static String expected(Class<?> type) {
+        if (type != null && type.isEnum()) {
+            return "must be one of "
+                    + Arrays.stream(type.getEnumConstants())
+                            .map(constant -> ((Enum<?>) constant).name())
+                            .collect(Collectors.joining(", "));
+        }
+        if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
+            return "must be an integer";
+        }
+        if (type == UUID.class) {
+            return "must be a UUID";
+        }
+        return "is not a valid value";
     }
 
     @ExceptionHandler(Exception.class)

@@ -62,6 +62,22 @@ class MalformedParametersTest extends IntegrationTest {
     }
 
     @Test
+    void aWellFormedValueOfTheWrongKindIsRefusedInTheApisWordsNotJavas() {
+        RawHttp.Response status = get("/document_webhooks/deliveries?status=NOPE");
+        assertRefused(status, "status");
+        assertThat(status.json().get("errors").get(0).get("message").asString())
+                .startsWith("must be one of ")
+                .contains("PENDING")
+                .doesNotContain("DeliveryStatus");
+        RawHttp.Response limit = get("/document_webhooks/deliveries?limit=abc");
+        assertRefused(limit, "limit");
+        assertThat(limit.json().get("errors").get(0).get("message").asString()).isEqualTo("must be an integer");
+        RawHttp.Response id = get("/document_webhooks/deliveries/not-a-uuid");
+        assertRefused(id, "id");
+        assertThat(id.json().get("errors").get(0).get("message").asString()).isEqualTo("must be a UUID");
+    }
+
+    @Test
     void refusesAMalformedParameterName() {
         RawHttp.Response response = get("/document_webhooks/deliveries?%%%=1");
 
