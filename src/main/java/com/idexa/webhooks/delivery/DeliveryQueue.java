@@ -1,5 +1,6 @@
 package com.idexa.webhooks.delivery;
 
+import com.idexa.webhooks.config.IndexPlans;
 import com.idexa.webhooks.config.WebhooksProperties;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -317,17 +318,9 @@ class DeliveryQueue {
     /** @see #byIndex(Runnable) */
     private <T> T byIndex(Supplier<T> statements) {
         return transactions.execute(transaction -> {
-            planByIndex();
+            IndexPlans.forThisTransaction(jdbc);
             return statements.get();
         });
-    }
-
-    /** PLANS_BY_INDEX's settings, for the rest of the transaction (the benchmark's StoragePlans reads them too). */
-    private static final String PLAN_BY_INDEX = "SELECT set_config('enable_seqscan', 'off', true),"
-            + " set_config('enable_bitmapscan', 'off', true), set_config('plan_cache_mode', 'force_generic_plan', true)";
-
-    private void planByIndex() {
-        jdbc.sql(PLAN_BY_INDEX).query().singleRow();
     }
 
     /**

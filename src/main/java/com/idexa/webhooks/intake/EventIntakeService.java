@@ -136,6 +136,7 @@ public class EventIntakeService {
         }
         Set<UUID> clients = new LinkedHashSet<>();
         batch.forEach(event -> clients.add(event.clientId()));
+        events.planByIndex();
         Set<UUID> known = events.existingClients(clients);
         if (path.isEmpty() && !known.contains(batch.get(0).clientId())) {
             throw new UnknownClient(batch.get(0).clientId());

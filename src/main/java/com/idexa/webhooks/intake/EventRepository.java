@@ -1,5 +1,6 @@
 package com.idexa.webhooks.intake;
 
+import com.idexa.webhooks.config.IndexPlans;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -52,9 +53,12 @@ class EventRepository {
                     AS given (id, client_id, event_key, type, document_id, document, is_test, position)
                 ORDER BY client_id, event_key, position
             ) new
-            WHERE NOT EXISTS (
-                SELECT 1 FROM events e WHERE e.client_id = new.client_id AND e.event_key = new.event_key
-                  AND e.created_at < now() + interval '1 day') -- the days made ahead are empty: not probed
+            LEFT JOIN LATERAL ( -- a probe of the index per key (see IndexPlans), never a hash of the partitions
+                SELECT 1 AS found FROM events e WHERE e.client_id = new.client_id AND e.event_key = new.event_key
+                  AND e.created_at < now() + interval '1 day' -- the days made ahead are empty: not probed
+                LIMIT 1
+            ) earlier ON true
+            WHERE earlier.found IS NULL
             RETURNING id""";
 
     /**
@@ -80,6 +84,11 @@ class EventRepository {
 
     EventRepository(JdbcClient jdbc) {
         this.jdbc = jdbc;
+    }
+
+    /** For the rest of the intake's transaction: every probe of the events by index (see {@link IndexPlans}). */
+    void planByIndex() {
+        IndexPlans.forThisTransaction(jdbc);
     }
 
     Set<UUID> existingClients(Collection<UUID> clientIds) {
@@ -134,9 +143,11 @@ class EventRepository {
                                 WHERE d.event_id = e.id AND d.event_created_at = e.created_at
                                   AND d.created_at >= e.created_at
                                 ORDER BY d.created_at LIMIT 1) AS delivery_id
-                        FROM events e
-                        JOIN unnest(:clients, :keys) AS k (client_id, event_key)
-                          ON e.client_id = k.client_id AND e.event_key = k.event_key""")
+                        FROM unnest(:clients, :keys) AS k (client_id, event_key)
+                        CROSS JOIN LATERAL ( -- by index, one probe per key (see IndexPlans)
+                            SELECT * FROM events e WHERE e.client_id = k.client_id AND e.event_key = k.event_key
+                            LIMIT 1 -- intake's lock per key keeps it to one
+                        ) e""")
                 .param("clients", array("uuid", keys, EventKey::clientId))
                 .param("keys", array("text", keys, EventKey::eventKey))
                 .query(rs -> {

@@ -1,5 +1,6 @@
 package com.idexa.webhooks.bench;
 
+import com.idexa.webhooks.config.IndexPlans;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.lang.reflect.Constructor;
@@ -305,16 +306,10 @@ public final class StoragePlans {
                 .single();
     }
 
-    /** The claim runs with DeliveryQueue's PLANS_BY_INDEX settings (read from it): so here too. */
+    /** The claim runs with the service's IndexPlans settings: so here too. */
     private void asTheServicePlansQueueStatements(String sql) {
         if (sql.contains("SKIP LOCKED")) { // the claim; the delivery log's statements plan as they always did
-            try {
-                jdbc.sql(serviceSql("com.idexa.webhooks.delivery.DeliveryQueue", "PLAN_BY_INDEX"))
-                        .query()
-                        .singleRow();
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException(e);
-            }
+            IndexPlans.forThisTransaction(jdbc);
         }
     }
 
