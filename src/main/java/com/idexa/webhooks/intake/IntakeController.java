@@ -40,10 +40,12 @@ class IntakeController {
     static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
     private final EventIntakeService intake;
+    private final GroupCommit groupCommit;
     private final EventReader reader;
 
-    IntakeController(EventIntakeService intake, EventReader reader) {
+    IntakeController(EventIntakeService intake, GroupCommit groupCommit, EventReader reader) {
         this.intake = intake;
+        this.groupCommit = groupCommit;
         this.reader = reader;
     }
 
@@ -68,9 +70,7 @@ class IntakeController {
                     @RequestHeader(name = IDEMPOTENCY_KEY, required = false)
                     String idempotencyKey,
             HttpServletRequest request) {
-        return answer(
-                request,
-                () -> intake.recordDocumentFinished(reader.readEvent(body).toEvent(idempotencyKey)));
+        return answer(request, () -> groupCommit.record(reader.readEvent(body).toEvent(idempotencyKey)));
     }
 
     /** Up to 1,000 events in one transaction: all recorded, or none; results in the order of the events. */

@@ -1,0 +1,179 @@
+package com.idexa.webhooks.intake;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.idexa.webhooks.client.ClientService;
+import com.idexa.webhooks.support.DeliveryTestSupport;
+import com.idexa.webhooks.support.TestHttp;
+import com.idexa.webhooks.support.TestReceiver;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * Single events that arrive while a transaction is being written are recorded together in the next one, and each
+ * request is still answered as it would have been alone. To make "arrive together" certain rather than likely, the
+ * test holds intake's lock on one event's key from a connection of its own: the writer waits in that event's
+ * transaction while the others queue up behind it.
+ */
+class GroupCommitTest extends DeliveryTestSupport {
+
+    @Autowired
+    GroupCommit groupCommit;
+
+    @Autowired
+    DataSource dataSource;
+
+    @Autowired
+    JdbcClient jdbc;
+
+    private final TestReceiver receiver = TestReceiver.start();
+    private final ExecutorService senders = Executors.newFixedThreadPool(32);
+
+    @AfterEach
+    void stop() {
+        senders.shutdownNow();
+        receiver.close();
+    }
+
+    @Test
+    void singleEventsThatArriveTogetherShareOneTransaction() throws Exception {
+        ClientService.IssuedKey client = newClient();
+        registerWebhook(client, simpleWebhook("POST", receiver.url("/cb/:id")));
+        List<CompletableFuture<TestHttp.Response>> together = new ArrayList<>();
+        try (HeldKey holder = holdKey(client, "held")) {
+            CompletableFuture<TestHttp.Response> held = send(() -> report(client, "held"));
+            awaitWriterHeld();
+            for (int i = 0; i < 20; i++) {
+                String eventId = "together-" + i;
+                together.add(send(() -> report(client, eventId)));
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> groupCommit.waiting() == 20);
+            holder.close(); // lets the held event's transaction commit; the twenty are written next
+            assertThat(held.get().status()).isEqualTo(202);
+        }
+        for (CompletableFuture<TestHttp.Response> response : together) {
+            assertThat(response.get().status()).as(response.get().body()).isEqualTo(202);
+            assertThat(response.get().json().get("deliveryId").isString()).isTrue();
+        }
+        assertThat(jdbc.sql(
+                                "SELECT count(DISTINCT xmin::text) FROM events WHERE client_id = ? AND event_key LIKE 'together-%'")
+                        .param(client.clientId())
+                        .query(Long.class)
+                        .single())
+                .as("transactions that wrote the twenty events (their deliveries are written in the same one)")
+                .isOne();
+    }
+
+    @Test
+    void anEventRefusedForItselfLeavesTheOthersInItsGroupRecorded() throws Exception {
+        ClientService.IssuedKey client = newClient();
+        registerWebhook(client, simpleWebhook("POST", receiver.url("/cb/:id")));
+        assertThat(reportDocument(client, "used", "{\"id\": \"first\"}").status())
+                .isEqualTo(202);
+        CompletableFuture<TestHttp.Response> reused;
+        CompletableFuture<TestHttp.Response> unknownClient;
+        CompletableFuture<TestHttp.Response> malformed;
+        List<CompletableFuture<TestHttp.Response>> valid = new ArrayList<>();
+        try (HeldKey holder = holdKey(client, "held")) {
+            CompletableFuture<TestHttp.Response> held = send(() -> report(client, "held"));
+            awaitWriterHeld();
+            reused = send(() -> reportDocument(client, "used", "{\"id\": \"second\"}"));
+            unknownClient = send(() -> http().bearer(INTERNAL_TOKEN)
+                    .post(
+                            "/internal/document_events",
+                            "{\"clientId\": \"" + UUID.randomUUID()
+                                    + "\", \"type\": 0, \"document\": {\"id\": \"x\"}}"));
+            malformed = send(() -> reportDocument(client, "bad", "{\"status\": 1}"));
+            for (int i = 0; i < 5; i++) {
+                String eventId = "valid-" + i;
+                valid.add(send(() -> report(client, eventId)));
+            }
+            assertThat(malformed.get().status())
+                    .as("refused before it joins a group")
+                    .isEqualTo(400);
+            TestHttp.assertRefusedField(malformed.get(), "document.id");
+            await().atMost(Duration.ofSeconds(30)).until(() -> groupCommit.waiting() == 7);
+            holder.close();
+            assertThat(held.get().status()).isEqualTo(202);
+        }
+
+        assertThat(reused.get().status()).as(reused.get().body()).isEqualTo(409);
+        assertThat(reused.get().json().get("errors").get(0).get("field").asString())
+                .as("named as in a single call, not as events[i].eventId")
+                .isEqualTo("eventId");
+        assertThat(unknownClient.get().status()).as(unknownClient.get().body()).isEqualTo(404);
+        for (CompletableFuture<TestHttp.Response> response : valid) {
+            assertThat(response.get().status()).as(response.get().body()).isEqualTo(202);
+        }
+        assertThat(jdbc.sql("SELECT event_key FROM events WHERE client_id = ? ORDER BY event_key")
+                        .param(client.clientId())
+                        .query(String.class)
+                        .list())
+                .containsExactly("held", "used", "valid-0", "valid-1", "valid-2", "valid-3", "valid-4");
+        assertThat(jdbc.sql("SELECT document->>'id' FROM events WHERE client_id = ? AND event_key = 'used'")
+                        .param(client.clientId())
+                        .query(String.class)
+                        .single())
+                .isEqualTo("first");
+    }
+
+    private TestHttp.Response report(ClientService.IssuedKey client, String eventId) {
+        return reportDocument(client, eventId, "{\"id\": \"" + eventId + "\", \"status\": 1}");
+    }
+
+    private CompletableFuture<TestHttp.Response> send(Supplier<TestHttp.Response> request) {
+        return CompletableFuture.supplyAsync(request, senders);
+    }
+
+    /** A session holding intake's lock on one key until it is closed. */
+    private record HeldKey(Connection connection) implements AutoCloseable {
+        @Override
+        public void close() throws SQLException {
+            if (connection.isClosed()) {
+                return;
+            }
+            try (connection) { // a pooled connection keeps its session's locks: unlocked before it goes back
+                connection.createStatement().execute("SELECT pg_advisory_unlock_all()");
+            }
+        }
+    }
+
+    /** Takes intake's lock on the client's {@code eventId}, as intake takes it, in a session of its own. */
+    private HeldKey holdKey(ClientService.IssuedKey client, String eventId) throws SQLException {
+        HeldKey held = new HeldKey(dataSource.getConnection());
+        try (PreparedStatement lock = held.connection()
+                .prepareStatement("SELECT pg_advisory_lock(hashtextextended(?::text || '/' || ?, 0))")) {
+            lock.setObject(1, client.clientId());
+            lock.setString(2, eventId);
+            lock.executeQuery().close();
+        } catch (SQLException e) {
+            held.close();
+            throw e;
+        }
+        return held;
+    }
+
+    /** Until the writer waits for the held key, inside its transaction. */
+    private void awaitWriterHeld() {
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> jdbc.sql("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+                                .query(Long.class)
+                                .single()
+                        == 1);
+    }
+}
