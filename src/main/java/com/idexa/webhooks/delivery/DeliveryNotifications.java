@@ -33,8 +33,7 @@ public class DeliveryNotifications implements SmartLifecycle {
     private volatile boolean running;
     private Thread listenerThread;
 
-    /** Listens on a connection of its own from {@code dataSource} once started; signals through {@code jdbc}. */
-    public DeliveryNotifications(DataSource dataSource, JdbcClient jdbc) {
+    DeliveryNotifications(DataSource dataSource, JdbcClient jdbc) {
         this.dataSource = dataSource;
         this.jdbc = jdbc;
     }

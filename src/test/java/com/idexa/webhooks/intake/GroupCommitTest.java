@@ -9,6 +9,7 @@ import com.idexa.webhooks.support.TestHttp;
 import com.idexa.webhooks.support.TestReceiver;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -57,7 +58,7 @@ class GroupCommitTest extends DeliveryTestSupport {
         List<CompletableFuture<TestHttp.Response>> together = new ArrayList<>();
         try (HeldKey holder = holdKey(client, "held")) {
             CompletableFuture<TestHttp.Response> held = send(() -> report(client, "held"));
-            awaitWriterHeld();
+            awaitWriterHeld(holder);
             for (int i = 0; i < 20; i++) {
                 String eventId = "together-" + i;
                 together.add(send(() -> report(client, eventId)));
@@ -91,7 +92,7 @@ class GroupCommitTest extends DeliveryTestSupport {
         List<CompletableFuture<TestHttp.Response>> valid = new ArrayList<>();
         try (HeldKey holder = holdKey(client, "held")) {
             CompletableFuture<TestHttp.Response> held = send(() -> report(client, "held"));
-            awaitWriterHeld();
+            awaitWriterHeld(holder);
             reused = send(() -> reportDocument(client, "used", "{\"id\": \"second\"}"));
             unknownClient = send(() -> http().bearer(INTERNAL_TOKEN)
                     .post(
@@ -132,6 +133,53 @@ class GroupCommitTest extends DeliveryTestSupport {
                 .isEqualTo("first");
     }
 
+    @Test
+    void oneEventIdTwiceInAGroupIsAReplayWithItsDocumentAndAConflictWithAnother() throws Exception {
+        ClientService.IssuedKey client = newClient();
+        registerWebhook(client, simpleWebhook("POST", receiver.url("/cb/:id")));
+        CompletableFuture<TestHttp.Response> first;
+        CompletableFuture<TestHttp.Response> replay;
+        CompletableFuture<TestHttp.Response> other;
+        CompletableFuture<TestHttp.Response> conflict;
+        try (HeldKey holder = holdKey(client, "held")) {
+            CompletableFuture<TestHttp.Response> held = send(() -> report(client, "held"));
+            awaitWriterHeld(holder);
+            first = send(() -> reportDocument(client, "twice", "{\"id\": \"a\", \"n\": 1}"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> groupCommit.waiting() == 1);
+            replay = send(() -> reportDocument(client, "twice", "{\"n\": 1.0, \"id\": \"a\"}"));
+            other = send(() -> reportDocument(client, "other", "{\"id\": \"b\"}"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> groupCommit.waiting() == 3);
+            conflict = send(() -> reportDocument(client, "other", "{\"id\": \"c\"}"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> groupCommit.waiting() == 4);
+            holder.close();
+            assertThat(held.get().status()).isEqualTo(202);
+        }
+
+        assertThat(first.get().status()).as(first.get().body()).isEqualTo(202);
+        assertThat(replay.get().json())
+                .as("the first answer")
+                .isEqualTo(first.get().json());
+        assertThat(other.get().status()).as(other.get().body()).isEqualTo(202);
+        assertThat(conflict.get().status()).as("the later of the two").isEqualTo(409);
+        assertThat(conflict.get().json().get("errors").get(0).get("field").asString())
+                .isEqualTo("eventId");
+        assertThat(jdbc.sql("SELECT document->>'id' FROM events WHERE client_id = ? ORDER BY event_key")
+                        .param(client.clientId())
+                        .query(String.class)
+                        .list())
+                .containsExactly("held", "b", "a");
+    }
+
+    @Test
+    void aMalformedEventOfAnUnknownClientIsStillA404() {
+        TestHttp.Response response = http().bearer(INTERNAL_TOKEN)
+                .post(
+                        "/internal/document_events",
+                        "{\"clientId\": \"" + UUID.randomUUID() + "\", \"type\": 0, \"document\": {\"status\": 1}}");
+
+        assertThat(response.status()).as(response.body()).isEqualTo(404);
+    }
+
     private TestHttp.Response report(ClientService.IssuedKey client, String eventId) {
         return reportDocument(client, eventId, "{\"id\": \"" + eventId + "\", \"status\": 1}");
     }
@@ -141,7 +189,7 @@ class GroupCommitTest extends DeliveryTestSupport {
     }
 
     /** A session holding intake's lock on one key until it is closed. */
-    private record HeldKey(Connection connection) implements AutoCloseable {
+    private record HeldKey(Connection connection, long hash) implements AutoCloseable {
         @Override
         public void close() throws SQLException {
             if (connection.isClosed()) {
@@ -155,23 +203,29 @@ class GroupCommitTest extends DeliveryTestSupport {
 
     /** Takes intake's lock on the client's {@code eventId}, as intake takes it, in a session of its own. */
     private HeldKey holdKey(ClientService.IssuedKey client, String eventId) throws SQLException {
-        HeldKey held = new HeldKey(dataSource.getConnection());
-        try (PreparedStatement lock = held.connection()
-                .prepareStatement("SELECT pg_advisory_lock(hashtextextended(?::text || '/' || ?, 0))")) {
+        Connection connection = dataSource.getConnection();
+        try (PreparedStatement lock = connection.prepareStatement(
+                "SELECT k, pg_advisory_lock(k) FROM hashtextextended(?::text || '/' || ?, 0) AS k")) {
             lock.setObject(1, client.clientId());
             lock.setString(2, eventId);
-            lock.executeQuery().close();
+            try (ResultSet key = lock.executeQuery()) {
+                key.next();
+                return new HeldKey(connection, key.getLong(1));
+            }
         } catch (SQLException e) {
-            held.close();
+            connection.close();
             throw e;
         }
-        return held;
     }
 
     /** Until the writer waits for the held key, inside its transaction. */
-    private void awaitWriterHeld() {
+    private void awaitWriterHeld(HeldKey held) {
         await().atMost(Duration.ofSeconds(30))
-                .until(() -> jdbc.sql("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+                .until(() -> jdbc.sql("""
+                                SELECT count(*) FROM pg_locks
+                                WHERE locktype = 'advisory' AND NOT granted
+                                  AND classid::bigint = ((? >> 32) & 4294967295) AND objid::bigint = (? & 4294967295)""")
+                                .params(held.hash(), held.hash())
                                 .query(Long.class)
                                 .single()
                         == 1);

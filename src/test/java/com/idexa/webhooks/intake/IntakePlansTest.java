@@ -2,7 +2,7 @@ package com.idexa.webhooks.intake;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.idexa.webhooks.delivery.DeliveryNotifications;
+import com.idexa.webhooks.delivery.TestNotifications;
 import com.idexa.webhooks.support.TestDatabase;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.List;
@@ -50,10 +50,7 @@ class IntakePlansTest {
         jdbc.sql("ANALYZE").update();
         JsonMapper json = new JsonMapper();
         EventIntakeService intake = new EventIntakeService(
-                new EventRepository(jdbc),
-                new DeliveryNotifications(connection, jdbc),
-                new SimpleMeterRegistry(),
-                json);
+                new EventRepository(jdbc), TestNotifications.on(connection), new SimpleMeterRegistry(), json);
         TransactionTemplate transactions = new TransactionTemplate(new DataSourceTransactionManager(connection));
         for (int i = 0; i < 10; i++) { // the plans of an empty day, kept by the connection
             DocumentEvent event = event(client, "early-" + i);
