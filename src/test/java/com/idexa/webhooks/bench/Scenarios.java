@@ -272,7 +272,20 @@ final class Scenarios {
             IntFunction<UUID> mixed = i -> i % 2 == 0
                     ? clients.get((i / 2) % (MANY / 2)).id()
                     : clients.get(MANY / 2 + (i / 2) % (MANY / 2)).id();
+            postgres.resetStatements();
+            long serviceBefore = ProcessFacts.cpuTicks(service.pid());
+            long postgresBefore = ProcessFacts.postgresCpuTicks();
+            long benchBefore = ProcessFacts.cpuTicks(ProcessHandle.current().pid());
+            long machineBefore = ProcessFacts.machineBusyTicks();
+            long wallBefore = System.nanoTime();
             Healthy withHung = healthyRun("s4b-", 500, seconds, mixed);
+            double coreSeconds = (System.nanoTime() - wallBefore) / 1e9 * ProcessFacts.TICKS_PER_SECOND;
+            String cpu = String.format(
+                    "service %.2f, PostgreSQL %.2f, load generator and receiver %.2f, the whole machine %.2f of 2",
+                    (ProcessFacts.cpuTicks(service.pid()) - serviceBefore) / coreSeconds,
+                    (ProcessFacts.postgresCpuTicks() - postgresBefore) / coreSeconds,
+                    (ProcessFacts.cpuTicks(ProcessHandle.current().pid()) - benchBefore) / coreSeconds,
+                    (ProcessFacts.machineBusyTicks() - machineBefore) / coreSeconds);
             report.result(
                     "4. 500 healthy clients alone, 250 events/s for " + seconds + " s",
                     Report.perSecond(alone.perSecond) + " delivered; " + Report.percentiles(alone.latencies)
@@ -282,6 +295,15 @@ final class Scenarios {
                     Report.perSecond(withHung.perSecond) + " delivered to the healthy; "
                             + Report.percentiles(withHung.latencies) + "; of which intake "
                             + Report.percentiles(withHung.intake));
+            report.result(
+                    "4. … where the time went, beside the hung half",
+                    seeds.attemptsOf(
+                                    clients.subList(0, MANY / 2).stream()
+                                            .map(BenchService.Client::id)
+                                            .toList(),
+                                    "s4b-")
+                            + "; cores busy: " + cpu + "; PostgreSQL time by statement (top 4): "
+                            + postgres.topStatements("postgres", 4));
             double kept = withHung.perSecond / alone.perSecond;
             double p99 = Report.p99Millis(withHung.latencies);
             report.target(

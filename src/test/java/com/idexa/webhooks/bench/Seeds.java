@@ -120,6 +120,34 @@ final class Seeds {
      * (waiting could deadlock with its batch updates), and tried again until a pass finds none left: at most 60
      * passes.
      */
+    /**
+     * For these clients' deliveries of documents named {@code documentPrefix...}: the wait from the event's commit to
+     * the first attempt (p50 / p99 / max), and why attempts got no 2xx answer, most common first.
+     */
+    String attemptsOf(List<UUID> clients, String documentPrefix) throws SQLException {
+        String ids = clients.stream().map(UUID::toString).collect(java.util.stream.Collectors.joining(","));
+        String lag = postgres.queryString("""
+                SELECT format('first attempt after commit p50 %s ms, p99 %s ms, max %s ms',
+                              l[1]::bigint, l[2]::bigint, l[3]::bigint)
+                FROM (SELECT percentile_disc(ARRAY[0.5, 0.99, 1]) WITHIN GROUP (ORDER BY lag) AS l FROM (
+                    SELECT extract(epoch FROM min(a.attempted_at) - d.created_at) * 1000 AS lag
+                    FROM deliveries d
+                    JOIN delivery_attempts a ON a.delivery_id = d.id AND a.delivery_created_at = d.created_at
+                    WHERE d.client_id = ANY (CAST(string_to_array(?, ',') AS uuid[]))
+                      AND d.document_id LIKE ? || '%'
+                    GROUP BY d.id, d.created_at) f) p""", ids, documentPrefix);
+        String failed = postgres.queryString("""
+                SELECT coalesce(string_agg(why || ': ' || n, '; ' ORDER BY n DESC), 'none')
+                FROM (SELECT left(coalesce(a.error, 'HTTP ' || a.status_code), 60) AS why, count(*) AS n
+                      FROM delivery_attempts a
+                      JOIN deliveries d ON d.id = a.delivery_id AND d.created_at = a.delivery_created_at
+                      WHERE d.client_id = ANY (CAST(string_to_array(?, ',') AS uuid[]))
+                        AND d.document_id LIKE ? || '%'
+                        AND (a.status_code IS NULL OR a.status_code NOT BETWEEN 200 AND 299)
+                      GROUP BY 1 ORDER BY 2 DESC LIMIT 4) w""", ids, documentPrefix);
+        return lag + "; attempts without a 2xx: " + failed;
+    }
+
     long cancelPending() throws SQLException, InterruptedException {
         long cancelled = 0;
         for (int pass = 0; pass < 60; pass++) {
