@@ -27,20 +27,9 @@ class ClaimPlansTest {
 
     @Test
     void aClaimItsRenewalAndItsOutcomePlannedOnAnEmptyQueueReadOnlyWhatTheyTouchOnceABacklogArrived() {
-        // One connection, preparing every statement on the server, as the service's pool does: its plans are kept;
-        // generic plans at once, as PostgreSQL chooses them by itself after five executions.
-        SingleConnectionDataSource connection = TestDatabase.migratedConnection(
-                "claim_plans_", "prepareThreshold=1&options=-c%20plan_cache_mode%3Dforce_generic_plan");
+        SingleConnectionDataSource connection = TestDatabase.keptPlansConnection("claim_plans_");
         JdbcClient jdbc = JdbcClient.create(connection);
-        // no analyze comes to help, of the queue or of today's history
-        jdbc.sql("ALTER TABLE delivery_queue SET (autovacuum_enabled = false)").update();
-        for (String table : jdbc.sql("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
-                        + "WHERE i.inhparent IN ('deliveries'::regclass, 'events'::regclass)")
-                .query(String.class)
-                .list()) {
-            jdbc.sql("ALTER TABLE " + table + " SET (autovacuum_enabled = false)")
-                    .update();
-        }
+        jdbc.sql("ALTER TABLE delivery_queue SET (autovacuum_enabled = false)").update(); // nor of the queue
         UUID backlogged = UUID.randomUUID();
         jdbc.sql("INSERT INTO clients (id, name, created_at) SELECT gen_random_uuid(), 'c' || g, now() "
                         + "FROM generate_series(1, 20) g")

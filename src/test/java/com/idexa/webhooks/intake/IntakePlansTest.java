@@ -27,18 +27,8 @@ class IntakePlansTest {
 
     @Test
     void anIntakeAndAReplayPlannedOnAnEmptyPartitionReadOnlyTheKeysTheyProbeOnceTheDayFilledUp() {
-        // One connection, preparing every statement on the server as the service's pool does, and keeping generic
-        // plans, as PostgreSQL chooses them by itself after five executions.
-        SingleConnectionDataSource connection = TestDatabase.migratedConnection(
-                "intake_plans_", "prepareThreshold=1&options=-c%20plan_cache_mode%3Dforce_generic_plan");
+        SingleConnectionDataSource connection = TestDatabase.keptPlansConnection("intake_plans_");
         JdbcClient jdbc = JdbcClient.create(connection);
-        for (String partition : jdbc.sql("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
-                        + "WHERE i.inhparent IN ('deliveries'::regclass, 'events'::regclass)")
-                .query(String.class)
-                .list()) { // no analyze comes to help
-            jdbc.sql("ALTER TABLE " + partition + " SET (autovacuum_enabled = false)")
-                    .update();
-        }
         UUID client = UUID.randomUUID();
         jdbc.sql("INSERT INTO clients (id, name, created_at) VALUES (?, 'c', now())")
                 .param(client)

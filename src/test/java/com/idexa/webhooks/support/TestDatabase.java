@@ -68,6 +68,25 @@ public final class TestDatabase {
         return connection;
     }
 
+    /**
+     * A migrated database behind one connection that plans as the service's pool does and keeps its plans
+     * (statements prepared on the server from their first use, generic plans at once, as PostgreSQL picks them by
+     * itself after five executions), with autovacuum off for the history's partitions: no analyze comes to help.
+     */
+    public static SingleConnectionDataSource keptPlansConnection(String prefix) {
+        SingleConnectionDataSource connection =
+                migratedConnection(prefix, "prepareThreshold=1&options=-c%20plan_cache_mode%3Dforce_generic_plan");
+        JdbcClient jdbc = JdbcClient.create(connection);
+        for (String partition : jdbc.sql("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+                        + "WHERE i.inhparent IN ('deliveries'::regclass, 'events'::regclass)")
+                .query(String.class)
+                .list()) {
+            jdbc.sql("ALTER TABLE " + partition + " SET (autovacuum_enabled = false)")
+                    .update();
+        }
+        return connection;
+    }
+
     /** Flyway over the service's migrations, up to {@code target} ("latest" for all). */
     public static Flyway flyway(DataSource database, String target) {
         return Flyway.configure()
