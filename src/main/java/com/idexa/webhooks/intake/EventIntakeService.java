@@ -61,7 +61,7 @@ public class EventIntakeService {
      */
     @Transactional
     public RecordedEvent recordDocumentFinished(DocumentEvent event) {
-        return record(List.of(event), false, "").get(0);
+        return record(List.of(event), false, "", true).get(0);
     }
 
     /**
@@ -75,7 +75,19 @@ public class EventIntakeService {
             throw new InvalidEvent(
                     List.of(new FieldProblem("events", "events must hold 1 to " + MAX_BATCH + " events")));
         }
-        return record(batch, false, "events");
+        return record(batch, false, "events", true);
+    }
+
+    /**
+     * As {@link #recordDocumentsFinished}, for a caller that must not wait ({@link GroupCommit}): when another
+     * transaction is recording one of these events' keys, throws {@link KeysBusy} naming them, and records nothing.
+     */
+    @Transactional
+    public List<RecordedEvent> recordDocumentsFinishedWithoutWaiting(List<DocumentEvent> batch) {
+        if (batch.isEmpty() || batch.size() > MAX_BATCH) {
+            throw new IllegalArgumentException("1 to " + MAX_BATCH + " events");
+        }
+        return record(batch, false, "events", false);
     }
 
     /**
@@ -92,7 +104,8 @@ public class EventIntakeService {
                                 Webhook.TYPE_DOCUMENT_FINISHED,
                                 json.writeValueAsString(sampleDocument))),
                         true,
-                        "")
+                        "",
+                        true)
                 .get(0);
         if (recorded.deliveryId() == null) {
             TransactionAspectSupport.currentTransactionStatus().setRollbackOnly(); // no test event without a webhook
@@ -122,7 +135,7 @@ public class EventIntakeService {
         }
     }
 
-    private List<RecordedEvent> record(List<DocumentEvent> batch, boolean test, String path) {
+    private List<RecordedEvent> record(List<DocumentEvent> batch, boolean test, String path, boolean waitForKeys) {
         List<FieldProblem> problems = new ArrayList<>();
         List<EventRepository.NewEvent> rows = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {
@@ -152,7 +165,7 @@ public class EventIntakeService {
             throw new InvalidEvent(problems);
         }
 
-        Set<UUID> inserted = events.insertNew(rows);
+        Set<UUID> inserted = events.insertNew(rows, waitForKeys);
         Map<UUID, UUID> deliveries = inserted.isEmpty()
                 ? Map.of()
                 : events.insertDeliveries(
@@ -180,8 +193,9 @@ public class EventIntakeService {
             if (!sameEvent(first, row)) {
                 problems.add(new FieldProblem(
                         (path.isEmpty() ? "" : path + "[" + i + "].") + "eventId",
-                        "was recorded before with another document or type (earlier in this batch, or before it);"
-                                + " an eventId names one event: give this one its own"));
+                        "was recorded before with another document or type"
+                                + (path.isEmpty() ? "" : " (earlier in this batch, or before it)")
+                                + "; an eventId names one event: give this one its own"));
             }
             results.add(first.answer());
         }

@@ -41,6 +41,18 @@ class EventRepository {
             ) k""";
 
     /**
+     * {@link #LOCK_KEYS} for a caller that must not wait: takes each key's lock only if it is free, and returns the
+     * keys another transaction holds (their locks not taken; the caller gives up and rolls back).
+     */
+    private static final String TRY_LOCK_KEYS = """
+            SELECT k.client_id, k.event_key FROM (
+                SELECT DISTINCT client_id, event_key, hashtextextended(client_id::text || '/' || event_key, 0) AS hash
+                FROM unnest(:clients, :keys) AS n (client_id, event_key)
+                ORDER BY 3
+            ) k
+            WHERE NOT pg_try_advisory_xact_lock(k.hash)""";
+
+    /**
      * Inserts the events whose key no partition holds yet (the keys are locked: see {@link #LOCK_KEYS}); of one key
      * given twice in a batch, the first.
      */
@@ -98,13 +110,28 @@ class EventRepository {
                 .list());
     }
 
-    /** @return the ids of the events inserted; an event whose key the client already sent is not */
-    Set<UUID> insertNew(List<NewEvent> events) {
-        jdbc.sql(LOCK_KEYS)
-                .param("clients", array("uuid", events, NewEvent::clientId))
-                .param("keys", array("text", events, NewEvent::eventKey))
-                .query(Long.class)
-                .single();
+    /**
+     * @param waitForKeys whether to wait while another transaction records one of these keys; if not, a key in use
+     *     throws {@link KeysBusy} and nothing is inserted
+     * @return the ids of the events inserted; an event whose key the client already sent is not
+     */
+    Set<UUID> insertNew(List<NewEvent> events, boolean waitForKeys) {
+        if (waitForKeys) {
+            jdbc.sql(LOCK_KEYS)
+                    .param("clients", array("uuid", events, NewEvent::clientId))
+                    .param("keys", array("text", events, NewEvent::eventKey))
+                    .query(Long.class)
+                    .single();
+        } else {
+            List<EventKey> busy = jdbc.sql(TRY_LOCK_KEYS)
+                    .param("clients", array("uuid", events, NewEvent::clientId))
+                    .param("keys", array("text", events, NewEvent::eventKey))
+                    .query((rs, row) -> new EventKey(rs.getObject("client_id", UUID.class), rs.getString("event_key")))
+                    .list();
+            if (!busy.isEmpty()) {
+                throw new KeysBusy(Set.copyOf(busy));
+            }
+        }
         return Set.copyOf(jdbc.sql(INSERT_EVENTS)
                 .param("ids", array("uuid", events, NewEvent::id))
                 .param("clients", array("uuid", events, NewEvent::clientId))

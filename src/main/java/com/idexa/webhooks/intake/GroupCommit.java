@@ -1,6 +1,5 @@
 package com.idexa.webhooks.intake;
 
-import com.idexa.webhooks.config.WebhooksProperties;
 import com.idexa.webhooks.web.DatabaseOutage;
 import com.idexa.webhooks.web.FieldProblem;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -13,6 +12,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntPredicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
@@ -23,25 +25,28 @@ import tools.jackson.databind.json.JsonMapper;
  * durable commit, and single-event intake was bounded by that (about 250 events/s on two cores, with every pooled
  * connection busy and deliveries starved of them).
  *
- * <p>One writer thread takes whatever is waiting (up to {@value EventIntakeService#MAX_BATCH} events, and no more
- * document bytes than one intake request may carry) and records it as a batch while the next requests wait for the
+ * <p>One writer thread takes whatever is waiting (up to {@value EventIntakeService#MAX_BATCH} events and
+ * {@link #MAX_GROUP_CHARS} characters of documents) and records it as a batch while the next requests wait for the
  * following transaction: groups grow with the load, and no request waits for a timer. Each request is answered
- * only once its transaction has committed, exactly as it would have been alone:
+ * only once its transaction has committed, exactly as it would have been alone. The writer never waits for anyone
+ * and never records an event alone: such events are handed back, and the request records its own, on its thread,
+ * in its own transaction (the single call as it was):
  *
  * <ul>
  *   <li>an event refused for itself (an unknown client, an {@code eventId} reused with another document) is taken
- *       out of its group, the others are recorded together again, and the refused one is then recorded alone, so
- *       it gets the single call's answer; the first of two events with one key keeps it, as in arrival order;
- *   <li>an event that fails for any other reason of its own makes its group record one event per transaction;
+ *       out, the others are recorded together again, and then it is handed back, so it gets the single call's
+ *       answer; of two events with one key, the first to arrive keeps it;
+ *   <li>an event whose key another transaction is recording (a replay racing its original, a batch) is taken out
+ *       at once (the group takes its keys' locks only if they are free): a slow key holds up its own request only;
+ *   <li>an event whose document is larger than a group may carry, and any group that fails for a reason other than
+ *       the database (a bug, the heap), is handed back;
  *   <li>a database outage fails the whole group: each request answers 503, as it would have alone;
  *   <li>a malformed event never joins a group: it is recorded alone, which answers as before (404 for an unknown
  *       client first, then 400). Valid events are checked twice, here and in the transaction: a parse of the
  *       document's {@code id}.
  * </ul>
  *
- * <p>One writer means one transaction at a time: a group waiting on a lock (another intake of the same key, in a
- * batch) makes the requests behind it wait too, up to the statement timeout, after which the group answers 503.
- * When the writer is not running (stopping, stopped, interrupted), events are recorded alone, as before.
+ * <p>When the writer is not running (stopping, stopped, interrupted), events are recorded alone, as before.
  *
  * <p>Hand-written because no library commits JDBC work in groups with an answer per caller; the shape (a queue, a
  * writer, every waiter answered whatever happens) is that of the dispatcher's {@code OutcomeRecorder}.
@@ -52,15 +57,25 @@ class GroupCommit implements SmartLifecycle {
     /** Stops after the web server, whose graceful shutdown lets the requests waiting here finish first. */
     static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
 
+    /**
+     * Most document text in one group, in characters: grouping saves per-transaction work, which a large document
+     * does not notice; large ones go alone, and a group's arrays stay small beside the heap.
+     */
+    static final int MAX_GROUP_CHARS = 1 << 20;
+
+    /** The writer's answer that the request must record its event itself, alone, as it would have without groups. */
+    private static final RecordedEvent ALONE = new RecordedEvent(null, null);
+
+    private static final Logger log = LoggerFactory.getLogger(GroupCommit.class);
+
     private record Waiting(DocumentEvent event, CompletableFuture<RecordedEvent> answer) {
-        int bytes() {
+        int chars() {
             return event.document() == null ? 0 : event.document().length();
         }
     }
 
     private final EventIntakeService intake;
     private final JsonMapper json;
-    private final long maxGroupChars;
     /** Bounded in practice by the web server's request threads: each waits here with at most one event. */
     private final BlockingQueue<Waiting> waiting = new LinkedBlockingQueue<>(EventIntakeService.MAX_BATCH);
 
@@ -73,10 +88,9 @@ class GroupCommit implements SmartLifecycle {
     /** Taken from the queue but too big for the group being made: the first of the next (writer thread only). */
     private Waiting carried;
 
-    GroupCommit(EventIntakeService intake, JsonMapper json, WebhooksProperties properties, MeterRegistry registry) {
+    GroupCommit(EventIntakeService intake, JsonMapper json, MeterRegistry registry) {
         this.intake = intake;
         this.json = json;
-        this.maxGroupChars = properties.api().intakeMaxBodySize().toBytes();
         this.groupSizes = DistributionSummary.builder("webhook.intake.group.size")
                 .description("Single events recorded per intake transaction")
                 .baseUnit("events")
@@ -101,7 +115,8 @@ class GroupCommit implements SmartLifecycle {
             return intake.recordDocumentFinished(event);
         }
         try {
-            return entry.answer().join(); // the writer answers every entry it takes, whatever happens
+            RecordedEvent answer = entry.answer().join(); // the writer answers every entry it takes, whatever happens
+            return answer == ALONE ? intake.recordDocumentFinished(event) : answer;
         } catch (CompletionException e) {
             if (e.getCause() instanceof RuntimeException refused) {
                 throw refused; // the writer's exception, as the request would have thrown it alone
@@ -119,25 +134,23 @@ class GroupCommit implements SmartLifecycle {
         try {
             while (open || !waiting.isEmpty() || carried != null) {
                 List<Waiting> group = nextGroup();
-                if (!group.isEmpty()) {
+                if (group.size() == 1 && group.get(0).chars() > MAX_GROUP_CHARS) {
+                    handBack(group.get(0)); // large: recorded on its own request's thread, beside the groups
+                } else if (!group.isEmpty()) {
                     recordTogether(group);
                 }
             }
         } catch (InterruptedException e) {
-            open = false; // whoever interrupted wants the writer gone: what waits is recorded alone, below
+            Thread.currentThread().interrupt(); // whoever interrupted wants the writer gone
         } finally {
             open = false; // however the loop ended: from now on events are recorded alone
-            boolean interrupted = Thread.interrupted(); // recorded alone even so, then the flag goes back
-            List<Waiting> left = new ArrayList<>();
             if (carried != null) {
-                left.add(carried);
+                handBack(carried);
                 carried = null;
             }
+            List<Waiting> left = new ArrayList<>();
             waiting.drainTo(left);
-            left.forEach(this::recordAlone);
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+            left.forEach(GroupCommit::handBack);
         }
     }
 
@@ -150,30 +163,36 @@ class GroupCommit implements SmartLifecycle {
             return group;
         }
         group.add(first);
-        long chars = first.bytes();
+        long chars = first.chars();
         while (group.size() < EventIntakeService.MAX_BATCH) {
             Waiting next = waiting.poll();
             if (next == null) {
                 break;
             }
-            if (chars + next.bytes() > maxGroupChars) {
+            if (chars + next.chars() > MAX_GROUP_CHARS) {
                 carried = next;
                 break;
             }
             group.add(next);
-            chars += next.bytes();
+            chars += next.chars();
         }
         return group;
     }
 
+    /**
+     * Records the group in one transaction. An event that cannot be recorded with the others (refused for itself, or
+     * its key being recorded by another transaction right now) is taken out and the rest are tried together again;
+     * those taken out are then handed back, once the rest are committed, so of two events with one key the first
+     * to arrive keeps it. Only a database outage fails them all.
+     */
     private void recordTogether(List<Waiting> group) {
         groupSizes.record(group.size());
-        List<Waiting> alone = new ArrayList<>();
         List<Waiting> together = group;
+        List<Waiting> takenOut = new ArrayList<>();
         try {
-            while (together.size() > 1) {
+            while (!together.isEmpty()) {
                 try {
-                    List<RecordedEvent> results = intake.recordDocumentsFinished(
+                    List<RecordedEvent> results = intake.recordDocumentsFinishedWithoutWaiting(
                             together.stream().map(Waiting::event).toList());
                     for (int i = 0; i < together.size(); i++) {
                         together.get(i).answer().complete(results.get(i));
@@ -181,37 +200,48 @@ class GroupCommit implements SmartLifecycle {
                     together = List.of();
                 } catch (InvalidEvent refused) { // EventIdReused included; nothing was recorded
                     Map<Integer, List<FieldProblem>> byEvent = refused.problemsByEvent();
-                    if (byEvent.isEmpty()) {
-                        break;
-                    }
-                    List<Waiting> rest = new ArrayList<>();
-                    for (int i = 0; i < together.size(); i++) {
-                        (byEvent.containsKey(i) ? alone : rest).add(together.get(i));
-                    }
-                    together = rest;
-                } catch (RuntimeException failed) {
-                    if (DatabaseOutage.causedBy(failed)) { // the same answer for all: a 503 each
-                        together.forEach(entry -> entry.answer().completeExceptionally(failed));
-                        alone.forEach(entry -> entry.answer().completeExceptionally(failed));
-                        return;
-                    }
-                    break; // one event's own trouble, or a bug: each alone, so it stays that event's
+                    together = takeOut(together, byEvent::containsKey, takenOut);
+                } catch (KeysBusy busy) { // nothing was recorded; alone, each waits for its key as before
+                    List<Waiting> tried = together;
+                    together = takeOut(
+                            tried,
+                            i -> busy.keys()
+                                    .contains(new EventRepository.EventKey(
+                                            tried.get(i).event().clientId(),
+                                            tried.get(i).event().eventId())),
+                            takenOut);
                 }
             }
-            alone.addAll(together); // what is left: one event, or a group that had to be split up
-        } catch (Throwable e) { // nobody in the group is left waiting, whatever happened; the writer goes on
-            group.forEach(entry -> entry.answer().completeExceptionally(e));
-            return;
+        } catch (RuntimeException failed) {
+            if (DatabaseOutage.causedBy(failed)) { // the same answer for all: a 503 each
+                group.forEach(entry -> entry.answer().completeExceptionally(failed));
+            } // else one event's own trouble, or a bug: alone (below), it stays that event's
+        } catch (Error e) { // out of memory, say: alone (below), each has its own request's share
+            log.error("Recording {} events together failed ({}); each is recorded alone", group.size(), e.getClass());
+        } finally {
+            group.forEach(GroupCommit::handBack); // whoever is still unanswered records alone
         }
-        alone.forEach(this::recordAlone);
     }
 
-    private void recordAlone(Waiting entry) {
-        try {
-            entry.answer().complete(intake.recordDocumentFinished(entry.event()));
-        } catch (Throwable e) {
-            entry.answer().completeExceptionally(e);
+    /**
+     * The entries but those whose index {@code out} names, which go to {@code takenOut}; when none is named (a
+     * refusal that names no event), all of them go.
+     */
+    private static List<Waiting> takeOut(List<Waiting> entries, IntPredicate out, List<Waiting> takenOut) {
+        List<Waiting> rest = new ArrayList<>();
+        for (int i = 0; i < entries.size(); i++) {
+            (out.test(i) ? takenOut : rest).add(entries.get(i));
         }
+        if (rest.size() == entries.size()) {
+            takenOut.addAll(rest);
+            return List.of();
+        }
+        return rest;
+    }
+
+    /** The request records its event alone, on its own thread (an entry already answered keeps its answer). */
+    private static void handBack(Waiting entry) {
+        entry.answer().complete(ALONE);
     }
 
     @Override

@@ -9,7 +9,6 @@ import com.idexa.webhooks.support.TestHttp;
 import com.idexa.webhooks.support.TestReceiver;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,6 +17,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
@@ -28,8 +28,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 /**
  * Single events that arrive while a transaction is being written are recorded together in the next one, and each
  * request is still answered as it would have been alone. To make "arrive together" certain rather than likely, the
- * test holds intake's lock on one event's key from a connection of its own: the writer waits in that event's
- * transaction while the others queue up behind it.
+ * test holds a client's row locked from a connection of its own: the writer's transaction waits for it (a queue row
+ * checks its client's key) while the other events queue up behind it.
  */
 class GroupCommitTest extends DeliveryTestSupport {
 
@@ -56,9 +56,9 @@ class GroupCommitTest extends DeliveryTestSupport {
         ClientService.IssuedKey client = newClient();
         registerWebhook(client, simpleWebhook("POST", receiver.url("/cb/:id")));
         List<CompletableFuture<TestHttp.Response>> together = new ArrayList<>();
-        try (HeldKey holder = holdKey(client, "held")) {
+        try (HeldClient holder = holdClient(client)) {
             CompletableFuture<TestHttp.Response> held = send(() -> report(client, "held"));
-            awaitWriterHeld(holder);
+            awaitWaitingForLocks(1);
             for (int i = 0; i < 20; i++) {
                 String eventId = "together-" + i;
                 together.add(send(() -> report(client, eventId)));
@@ -90,9 +90,9 @@ class GroupCommitTest extends DeliveryTestSupport {
         CompletableFuture<TestHttp.Response> unknownClient;
         CompletableFuture<TestHttp.Response> malformed;
         List<CompletableFuture<TestHttp.Response>> valid = new ArrayList<>();
-        try (HeldKey holder = holdKey(client, "held")) {
+        try (HeldClient holder = holdClient(client)) {
             CompletableFuture<TestHttp.Response> held = send(() -> report(client, "held"));
-            awaitWriterHeld(holder);
+            awaitWaitingForLocks(1);
             reused = send(() -> reportDocument(client, "used", "{\"id\": \"second\"}"));
             unknownClient = send(() -> http().bearer(INTERNAL_TOKEN)
                     .post(
@@ -141,9 +141,9 @@ class GroupCommitTest extends DeliveryTestSupport {
         CompletableFuture<TestHttp.Response> replay;
         CompletableFuture<TestHttp.Response> other;
         CompletableFuture<TestHttp.Response> conflict;
-        try (HeldKey holder = holdKey(client, "held")) {
+        try (HeldClient holder = holdClient(client)) {
             CompletableFuture<TestHttp.Response> held = send(() -> report(client, "held"));
-            awaitWriterHeld(holder);
+            awaitWaitingForLocks(1);
             first = send(() -> reportDocument(client, "twice", "{\"id\": \"a\", \"n\": 1}"));
             await().atMost(Duration.ofSeconds(30)).until(() -> groupCommit.waiting() == 1);
             replay = send(() -> reportDocument(client, "twice", "{\"n\": 1.0, \"id\": \"a\"}"));
@@ -171,6 +171,43 @@ class GroupCommitTest extends DeliveryTestSupport {
     }
 
     @Test
+    void anEventWhoseKeyAnotherTransactionIsRecordingWaitsAloneWhileItsGroupIsCommitted() throws Exception {
+        ClientService.IssuedKey blocker = newClient();
+        registerWebhook(blocker, simpleWebhook("POST", receiver.url("/cb/:id")));
+        ClientService.IssuedKey client = newClient();
+        registerWebhook(client, simpleWebhook("POST", receiver.url("/cb/:id")));
+        CompletableFuture<TestHttp.Response> busy;
+        List<CompletableFuture<TestHttp.Response>> free = new ArrayList<>();
+        try (HeldKey key = holdKey(client, "busy")) { // as a batch recording the same eventId would hold it
+            try (HeldClient holder = holdClient(blocker)) {
+                CompletableFuture<TestHttp.Response> held = send(() -> report(blocker, "held"));
+                awaitWaitingForLocks(1);
+                busy = send(() -> report(client, "busy"));
+                for (int i = 0; i < 3; i++) {
+                    String eventId = "free-" + i;
+                    free.add(send(() -> report(client, eventId)));
+                }
+                await().atMost(Duration.ofSeconds(30)).until(() -> groupCommit.waiting() == 4);
+                holder.close();
+                assertThat(held.get().status()).isEqualTo(202);
+            }
+            for (CompletableFuture<TestHttp.Response> response : free) {
+                assertThat(response.get(30, TimeUnit.SECONDS).status())
+                        .as("answered while the other key is still held")
+                        .isEqualTo(202);
+            }
+            awaitWaitingForLocks(1); // the busy event, on its own request's thread, waits for its key as before
+            assertThat(busy.isDone()).isFalse();
+        }
+        assertThat(busy.get().status()).as(busy.get().body()).isEqualTo(202);
+        assertThat(jdbc.sql("SELECT count(*) FROM events WHERE client_id = ?")
+                        .param(client.clientId())
+                        .query(Long.class)
+                        .single())
+                .isEqualTo(4);
+    }
+
+    @Test
     void aMalformedEventOfAnUnknownClientIsStillA404() {
         TestHttp.Response response = http().bearer(INTERNAL_TOKEN)
                 .post(
@@ -188,8 +225,37 @@ class GroupCommitTest extends DeliveryTestSupport {
         return CompletableFuture.supplyAsync(request, senders);
     }
 
-    /** A session holding intake's lock on one key until it is closed. */
-    private record HeldKey(Connection connection, long hash) implements AutoCloseable {
+    /** A transaction holding a client's row locked until it is closed (rolled back). */
+    private record HeldClient(Connection connection) implements AutoCloseable {
+        @Override
+        public void close() throws SQLException {
+            if (connection.isClosed()) {
+                return;
+            }
+            try (connection) {
+                connection.rollback();
+            }
+        }
+    }
+
+    private HeldClient holdClient(ClientService.IssuedKey client) throws SQLException {
+        Connection connection = dataSource.getConnection();
+        try {
+            connection.setAutoCommit(false);
+            try (PreparedStatement lock =
+                    connection.prepareStatement("SELECT 1 FROM clients WHERE id = ? FOR UPDATE")) {
+                lock.setObject(1, client.clientId());
+                lock.executeQuery().close();
+            }
+            return new HeldClient(connection);
+        } catch (SQLException e) {
+            connection.close();
+            throw e;
+        }
+    }
+
+    /** A session holding intake's lock on one key, as intake takes it, until it is closed. */
+    private record HeldKey(Connection connection) implements AutoCloseable {
         @Override
         public void close() throws SQLException {
             if (connection.isClosed()) {
@@ -201,33 +267,27 @@ class GroupCommitTest extends DeliveryTestSupport {
         }
     }
 
-    /** Takes intake's lock on the client's {@code eventId}, as intake takes it, in a session of its own. */
     private HeldKey holdKey(ClientService.IssuedKey client, String eventId) throws SQLException {
         Connection connection = dataSource.getConnection();
-        try (PreparedStatement lock = connection.prepareStatement(
-                "SELECT k, pg_advisory_lock(k) FROM hashtextextended(?::text || '/' || ?, 0) AS k")) {
+        try (PreparedStatement lock =
+                connection.prepareStatement("SELECT pg_advisory_lock(hashtextextended(?::text || '/' || ?, 0))")) {
             lock.setObject(1, client.clientId());
             lock.setString(2, eventId);
-            try (ResultSet key = lock.executeQuery()) {
-                key.next();
-                return new HeldKey(connection, key.getLong(1));
-            }
+            lock.executeQuery().close();
+            return new HeldKey(connection);
         } catch (SQLException e) {
             connection.close();
             throw e;
         }
     }
 
-    /** Until the writer waits for the held key, inside its transaction. */
-    private void awaitWriterHeld(HeldKey held) {
+    /** Until {@code count} transactions of this database wait for a lock (the writer's, and requests' alone). */
+    private void awaitWaitingForLocks(int count) {
         await().atMost(Duration.ofSeconds(30))
-                .until(() -> jdbc.sql("""
-                                SELECT count(*) FROM pg_locks
-                                WHERE locktype = 'advisory' AND NOT granted
-                                  AND classid::bigint = ((? >> 32) & 4294967295) AND objid::bigint = (? & 4294967295)""")
-                                .params(held.hash(), held.hash())
+                .until(() -> jdbc.sql("SELECT count(*) FROM pg_stat_activity "
+                                        + "WHERE datname = current_database() AND wait_event_type = 'Lock'")
                                 .query(Long.class)
                                 .single()
-                        == 1);
+                        == count);
     }
 }
