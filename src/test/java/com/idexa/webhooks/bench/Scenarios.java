@@ -302,6 +302,7 @@ final class Scenarios {
                                             .map(BenchService.Client::id)
                                             .toList(),
                                     "s4b-")
+                            + "; intake refused " + withHung.refused + " of " + withHung.offered + " events"
                             + "; cores busy: " + cpu + "; PostgreSQL time by statement (top 4): "
                             + postgres.topStatements("postgres", 4));
             double kept = withHung.perSecond / alone.perSecond;
@@ -320,7 +321,7 @@ final class Scenarios {
         }
     }
 
-    private record Healthy(double perSecond, List<Long> latencies, List<Long> intake) {}
+    private record Healthy(double perSecond, List<Long> latencies, List<Long> intake, int refused, int offered) {}
 
     private Healthy healthyRun(String prefix, int perSecond, int seconds, IntFunction<UUID> clientOf) throws Exception {
         Load.Offered offered = load.offer(service.intakeUrl(), perSecond, seconds, prefix, clientOf);
@@ -354,7 +355,7 @@ final class Scenarios {
                 latencies.add(cutoff - scheduled);
             }
         }
-        return new Healthy(arrived / (double) seconds, latencies, intake);
+        return new Healthy(arrived / (double) seconds, latencies, intake, offered.refused(), offered.total());
     }
 
     private int clientIndexOf(UUID id) {

@@ -145,7 +145,13 @@ final class Seeds {
                         AND d.document_id LIKE ? || '%'
                         AND (a.status_code IS NULL OR a.status_code NOT BETWEEN 200 AND 299)
                       GROUP BY 1 ORDER BY 2 DESC LIMIT 4) w""", ids, documentPrefix);
-        return lag + "; attempts without a 2xx: " + failed;
+        String statuses = postgres.queryString("""
+                SELECT format('%s deliveries: %s', count(*), string_agg(status || ' ' || n, ', '))
+                FROM (SELECT d.status, count(*) AS n FROM deliveries d
+                      WHERE d.client_id = ANY (CAST(string_to_array(?, ',') AS uuid[]))
+                        AND d.document_id LIKE ? || '%'
+                      GROUP BY 1) s""", ids, documentPrefix);
+        return statuses + "; " + lag + "; attempts without a 2xx: " + failed;
     }
 
     long cancelPending() throws SQLException, InterruptedException {
