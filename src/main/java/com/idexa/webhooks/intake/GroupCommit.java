@@ -28,16 +28,17 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>One writer thread takes whatever is waiting (up to {@value EventIntakeService#MAX_BATCH} events and
  * {@link #MAX_GROUP_CHARS} characters of documents) and records it as a batch while the next requests wait for the
  * following transaction: groups grow with the load, and no request waits for a timer. Each request is answered
- * only once its transaction has committed, exactly as it would have been alone. The writer never waits for anyone
- * and never records an event alone: such events are handed back, and the request records its own, on its thread,
- * in its own transaction (the single call as it was):
+ * only once its transaction has committed, exactly as it would have been alone. The writer never waits for another
+ * intake of the same key and never records an event alone: such events are handed back once the rest of their
+ * group is committed, and the request records its own, on its thread, in its own transaction (the single call as it
+ * was):
  *
  * <ul>
  *   <li>an event refused for itself (an unknown client, an {@code eventId} reused with another document) is taken
  *       out, the others are recorded together again, and then it is handed back, so it gets the single call's
  *       answer; of two events with one key, the first to arrive keeps it;
  *   <li>an event whose key another transaction is recording (a replay racing its original, a batch) is taken out
- *       at once (the group takes its keys' locks only if they are free): a slow key holds up its own request only;
+ *       (the group takes its keys' locks only if they are free): a slow key holds up its own request only;
  *   <li>an event whose document is larger than a group may carry, and any group that fails for a reason other than
  *       the database (a bug, the heap), is handed back;
  *   <li>a database outage fails the whole group: each request answers 503, as it would have alone;
@@ -68,7 +69,23 @@ class GroupCommit implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(GroupCommit.class);
 
-    private record Waiting(DocumentEvent event, CompletableFuture<RecordedEvent> answer) {
+    /** An event and its request's answer; equal only to itself (the queue removes by identity, not by document). */
+    private static final class Waiting {
+        private final DocumentEvent event;
+        private final CompletableFuture<RecordedEvent> answer = new CompletableFuture<>();
+
+        Waiting(DocumentEvent event) {
+            this.event = event;
+        }
+
+        DocumentEvent event() {
+            return event;
+        }
+
+        CompletableFuture<RecordedEvent> answer() {
+            return answer;
+        }
+
         int chars() {
             return event.document() == null ? 0 : event.document().length();
         }
@@ -80,13 +97,9 @@ class GroupCommit implements SmartLifecycle {
     private final BlockingQueue<Waiting> waiting = new LinkedBlockingQueue<>(EventIntakeService.MAX_BATCH);
 
     private final DistributionSummary groupSizes;
-    /** Whether events may join a group: the writer is running and will take them. */
-    private volatile boolean open;
-
     private volatile boolean running;
-    private Thread writer;
-    /** Taken from the queue but too big for the group being made: the first of the next (writer thread only). */
-    private Waiting carried;
+    /** The writer taking events now; null before the first start. */
+    private volatile Writer writer;
 
     GroupCommit(EventIntakeService intake, JsonMapper json, MeterRegistry registry) {
         this.intake = intake;
@@ -104,14 +117,15 @@ class GroupCommit implements SmartLifecycle {
     RecordedEvent record(DocumentEvent event) {
         List<FieldProblem> problems = new ArrayList<>();
         EventValidator.check(json, event, "", problems);
-        if (!problems.isEmpty() || !open) {
+        Writer current = writer;
+        if (!problems.isEmpty() || current == null || !current.open) {
             return intake.recordDocumentFinished(event);
         }
-        Waiting entry = new Waiting(event, new CompletableFuture<>());
+        Waiting entry = new Waiting(event);
         if (!waiting.offer(entry)) {
             return intake.recordDocumentFinished(event);
         }
-        if (!open && waiting.remove(entry)) { // the writer closed meanwhile and its last round missed it
+        if (!current.open && waiting.remove(entry)) { // the writer closed meanwhile and its last round missed it
             return intake.recordDocumentFinished(event);
         }
         try {
@@ -130,53 +144,69 @@ class GroupCommit implements SmartLifecycle {
         return waiting.size();
     }
 
-    private void write() {
-        try {
-            while (open || !waiting.isEmpty() || carried != null) {
-                List<Waiting> group = nextGroup();
-                if (group.size() == 1 && group.get(0).chars() > MAX_GROUP_CHARS) {
-                    handBack(group.get(0)); // large: recorded on its own request's thread, beside the groups
-                } else if (!group.isEmpty()) {
-                    recordTogether(group);
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt(); // whoever interrupted wants the writer gone
-        } finally {
-            open = false; // however the loop ended: from now on events are recorded alone
-            if (carried != null) {
-                handBack(carried);
-                carried = null;
-            }
-            List<Waiting> left = new ArrayList<>();
-            waiting.drainTo(left);
-            left.forEach(GroupCommit::handBack);
-        }
-    }
+    /**
+     * One writer's loop. Each start makes a new one; a writer that outlived its stop (a group stuck on the database)
+     * finishes what it took and whatever waits, with its own state, beside its successor.
+     */
+    private final class Writer implements Runnable {
 
-    /** Waits up to 100 ms for a first event, then takes what fits with it. */
-    private List<Waiting> nextGroup() throws InterruptedException {
-        List<Waiting> group = new ArrayList<>();
-        Waiting first = carried != null ? carried : waiting.poll(100, TimeUnit.MILLISECONDS);
-        carried = null;
-        if (first == null) {
+        /** Whether events may join a group: this writer is running and will take them. */
+        volatile boolean open = true;
+
+        /** Taken from the queue but too big for the group being made: the first of the next. */
+        private Waiting carried;
+
+        final Thread thread = new Thread(this, "intake-group-commit");
+
+        @Override
+        public void run() {
+            try {
+                while (open || !waiting.isEmpty() || carried != null) {
+                    List<Waiting> group = nextGroup();
+                    if (group.size() == 1 && group.get(0).chars() > MAX_GROUP_CHARS) {
+                        handBack(group.get(0)); // large: recorded on its own request's thread, beside the groups
+                    } else if (!group.isEmpty()) {
+                        recordTogether(group);
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // whoever interrupted wants the writer gone
+            } finally {
+                open = false; // however the loop ended: from now on events are recorded alone
+                if (carried != null) {
+                    handBack(carried);
+                    carried = null;
+                }
+                List<Waiting> left = new ArrayList<>();
+                waiting.drainTo(left);
+                left.forEach(GroupCommit::handBack);
+            }
+        }
+
+        /** Waits up to 100 ms for a first event, then takes what fits with it. */
+        private List<Waiting> nextGroup() throws InterruptedException {
+            List<Waiting> group = new ArrayList<>();
+            Waiting first = carried != null ? carried : waiting.poll(100, TimeUnit.MILLISECONDS);
+            carried = null;
+            if (first == null) {
+                return group;
+            }
+            group.add(first);
+            long chars = first.chars();
+            while (group.size() < EventIntakeService.MAX_BATCH) {
+                Waiting next = waiting.poll();
+                if (next == null) {
+                    break;
+                }
+                if (chars + next.chars() > MAX_GROUP_CHARS) {
+                    carried = next;
+                    break;
+                }
+                group.add(next);
+                chars += next.chars();
+            }
             return group;
         }
-        group.add(first);
-        long chars = first.chars();
-        while (group.size() < EventIntakeService.MAX_BATCH) {
-            Waiting next = waiting.poll();
-            if (next == null) {
-                break;
-            }
-            if (chars + next.chars() > MAX_GROUP_CHARS) {
-                carried = next;
-                break;
-            }
-            group.add(next);
-            chars += next.chars();
-        }
-        return group;
     }
 
     /**
@@ -217,7 +247,7 @@ class GroupCommit implements SmartLifecycle {
                 group.forEach(entry -> entry.answer().completeExceptionally(failed));
             } // else one event's own trouble, or a bug: alone (below), it stays that event's
         } catch (Error e) { // out of memory, say: alone (below), each has its own request's share
-            log.error("Recording {} events together failed ({}); each is recorded alone", group.size(), e.getClass());
+            log.error("Recording {} events together failed; each is recorded alone", group.size(), e);
         } finally {
             group.forEach(GroupCommit::handBack); // whoever is still unanswered records alone
         }
@@ -249,28 +279,24 @@ class GroupCommit implements SmartLifecycle {
         if (running) {
             return;
         }
-        awaitWriterEnd(); // one writer at a time: a stopped one may still be recording its last group
         running = true;
-        open = true;
-        writer = new Thread(this::write, "intake-group-commit");
-        writer.setDaemon(true);
-        writer.start();
+        Writer started = new Writer();
+        started.thread.setDaemon(true);
+        writer = started;
+        started.thread.start();
     }
 
     /** Records what is still waiting, then ends; events that come later are recorded alone. */
     @Override
     public void stop() {
         running = false;
-        open = false;
-        awaitWriterEnd();
-    }
-
-    private void awaitWriterEnd() {
-        if (writer == null) {
+        Writer stopping = writer;
+        if (stopping == null) {
             return;
         }
+        stopping.open = false;
         try {
-            writer.join(TimeUnit.SECONDS.toMillis(30));
+            stopping.thread.join(TimeUnit.SECONDS.toMillis(30));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

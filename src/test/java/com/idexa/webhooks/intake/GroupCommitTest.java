@@ -7,8 +7,10 @@ import com.idexa.webhooks.client.ClientService;
 import com.idexa.webhooks.support.DeliveryTestSupport;
 import com.idexa.webhooks.support.TestHttp;
 import com.idexa.webhooks.support.TestReceiver;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,6 +44,9 @@ class GroupCommitTest extends DeliveryTestSupport {
     @Autowired
     JdbcClient jdbc;
 
+    @Autowired
+    MeterRegistry registry;
+
     private final TestReceiver receiver = TestReceiver.start();
     private final ExecutorService senders = Executors.newFixedThreadPool(32);
 
@@ -58,7 +63,7 @@ class GroupCommitTest extends DeliveryTestSupport {
         List<CompletableFuture<TestHttp.Response>> together = new ArrayList<>();
         try (HeldClient holder = holdClient(client)) {
             CompletableFuture<TestHttp.Response> held = send(() -> report(client, "held"));
-            awaitWaitingForLocks(1);
+            awaitWaitingFor(holder, 1);
             for (int i = 0; i < 20; i++) {
                 String eventId = "together-" + i;
                 together.add(send(() -> report(client, eventId)));
@@ -92,7 +97,7 @@ class GroupCommitTest extends DeliveryTestSupport {
         List<CompletableFuture<TestHttp.Response>> valid = new ArrayList<>();
         try (HeldClient holder = holdClient(client)) {
             CompletableFuture<TestHttp.Response> held = send(() -> report(client, "held"));
-            awaitWaitingForLocks(1);
+            awaitWaitingFor(holder, 1);
             reused = send(() -> reportDocument(client, "used", "{\"id\": \"second\"}"));
             unknownClient = send(() -> http().bearer(INTERNAL_TOKEN)
                     .post(
@@ -143,7 +148,7 @@ class GroupCommitTest extends DeliveryTestSupport {
         CompletableFuture<TestHttp.Response> conflict;
         try (HeldClient holder = holdClient(client)) {
             CompletableFuture<TestHttp.Response> held = send(() -> report(client, "held"));
-            awaitWaitingForLocks(1);
+            awaitWaitingFor(holder, 1);
             first = send(() -> reportDocument(client, "twice", "{\"id\": \"a\", \"n\": 1}"));
             await().atMost(Duration.ofSeconds(30)).until(() -> groupCommit.waiting() == 1);
             replay = send(() -> reportDocument(client, "twice", "{\"n\": 1.0, \"id\": \"a\"}"));
@@ -181,7 +186,7 @@ class GroupCommitTest extends DeliveryTestSupport {
         try (HeldKey key = holdKey(client, "busy")) { // as a batch recording the same eventId would hold it
             try (HeldClient holder = holdClient(blocker)) {
                 CompletableFuture<TestHttp.Response> held = send(() -> report(blocker, "held"));
-                awaitWaitingForLocks(1);
+                awaitWaitingFor(holder, 1);
                 busy = send(() -> report(client, "busy"));
                 for (int i = 0; i < 3; i++) {
                     String eventId = "free-" + i;
@@ -196,7 +201,7 @@ class GroupCommitTest extends DeliveryTestSupport {
                         .as("answered while the other key is still held")
                         .isEqualTo(202);
             }
-            awaitWaitingForLocks(1); // the busy event, on its own request's thread, waits for its key as before
+            awaitBlockedByKey(key); // the busy event, on its own request's thread, waits for its key as before
             assertThat(busy.isDone()).isFalse();
         }
         assertThat(busy.get().status()).as(busy.get().body()).isEqualTo(202);
@@ -205,6 +210,26 @@ class GroupCommitTest extends DeliveryTestSupport {
                         .query(Long.class)
                         .single())
                 .isEqualTo(4);
+    }
+
+    @Test
+    void aDocumentLargerThanAGroupMayCarryIsRecordedByItsOwnRequest() {
+        ClientService.IssuedKey client = newClient();
+        registerWebhook(client, simpleWebhook("POST", receiver.url("/cb/:id")));
+        long groupsBefore = registry.get("webhook.intake.group.size").summary().count();
+
+        TestHttp.Response response = reportDocument(
+                client, "large", "{\"id\": \"large\", \"text\": \"" + "x".repeat(GroupCommit.MAX_GROUP_CHARS) + "\"}");
+
+        assertThat(response.status()).as(response.body()).isEqualTo(202);
+        assertThat(registry.get("webhook.intake.group.size").summary().count())
+                .as("groups recorded")
+                .isEqualTo(groupsBefore);
+        assertThat(jdbc.sql("SELECT length(document::text) FROM events WHERE client_id = ?")
+                        .param(client.clientId())
+                        .query(Integer.class)
+                        .single())
+                .isGreaterThan(GroupCommit.MAX_GROUP_CHARS);
     }
 
     @Test
@@ -226,7 +251,7 @@ class GroupCommitTest extends DeliveryTestSupport {
     }
 
     /** A transaction holding a client's row locked until it is closed (rolled back). */
-    private record HeldClient(Connection connection) implements AutoCloseable {
+    private record HeldClient(Connection connection, int pid) implements AutoCloseable {
         @Override
         public void close() throws SQLException {
             if (connection.isClosed()) {
@@ -243,11 +268,13 @@ class GroupCommitTest extends DeliveryTestSupport {
         try {
             connection.setAutoCommit(false);
             try (PreparedStatement lock =
-                    connection.prepareStatement("SELECT 1 FROM clients WHERE id = ? FOR UPDATE")) {
+                    connection.prepareStatement("SELECT pg_backend_pid() FROM clients WHERE id = ? FOR UPDATE")) {
                 lock.setObject(1, client.clientId());
-                lock.executeQuery().close();
+                try (ResultSet pid = lock.executeQuery()) {
+                    pid.next();
+                    return new HeldClient(connection, pid.getInt(1));
+                }
             }
-            return new HeldClient(connection);
         } catch (SQLException e) {
             connection.close();
             throw e;
@@ -255,7 +282,7 @@ class GroupCommitTest extends DeliveryTestSupport {
     }
 
     /** A session holding intake's lock on one key, as intake takes it, until it is closed. */
-    private record HeldKey(Connection connection) implements AutoCloseable {
+    private record HeldKey(Connection connection, int pid) implements AutoCloseable {
         @Override
         public void close() throws SQLException {
             if (connection.isClosed()) {
@@ -269,23 +296,34 @@ class GroupCommitTest extends DeliveryTestSupport {
 
     private HeldKey holdKey(ClientService.IssuedKey client, String eventId) throws SQLException {
         Connection connection = dataSource.getConnection();
-        try (PreparedStatement lock =
-                connection.prepareStatement("SELECT pg_advisory_lock(hashtextextended(?::text || '/' || ?, 0))")) {
+        try (PreparedStatement lock = connection.prepareStatement(
+                "SELECT pg_backend_pid(), pg_advisory_lock(hashtextextended(?::text || '/' || ?, 0))")) {
             lock.setObject(1, client.clientId());
             lock.setString(2, eventId);
-            lock.executeQuery().close();
-            return new HeldKey(connection);
+            try (ResultSet pid = lock.executeQuery()) {
+                pid.next();
+                return new HeldKey(connection, pid.getInt(1));
+            }
         } catch (SQLException e) {
             connection.close();
             throw e;
         }
     }
 
-    /** Until {@code count} transactions of this database wait for a lock (the writer's, and requests' alone). */
-    private void awaitWaitingForLocks(int count) {
+    /** Until {@code count} transactions wait for the held client's row (the writer's, and requests' alone). */
+    private void awaitWaitingFor(HeldClient held, int count) {
+        awaitBlockedBy(held.pid(), count);
+    }
+
+    /** Until a transaction waits for the held key. */
+    private void awaitBlockedByKey(HeldKey held) {
+        awaitBlockedBy(held.pid(), 1);
+    }
+
+    private void awaitBlockedBy(int pid, int count) {
         await().atMost(Duration.ofSeconds(30))
-                .until(() -> jdbc.sql("SELECT count(*) FROM pg_stat_activity "
-                                        + "WHERE datname = current_database() AND wait_event_type = 'Lock'")
+                .until(() -> jdbc.sql("SELECT count(*) FROM pg_stat_activity WHERE ? = ANY (pg_blocking_pids(pid))")
+                                .param(pid)
                                 .query(Long.class)
                                 .single()
                         == count);
