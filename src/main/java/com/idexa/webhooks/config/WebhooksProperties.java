@@ -80,6 +80,8 @@ public record WebhooksProperties(
      *     delivery of it pending, is dropped as partitions
      * @param purgeInterval how often the partitions of the days ahead are made and expired days dropped
      * @param shutdownGrace how long shutdown waits for attempts in flight before releasing them
+     * @param databaseConnections the dispatcher's own database connections (claims, outcomes, lease renewals),
+     *     beside the application's pool, so that requests holding all of those cannot stall deliveries
      */
     public record Delivery(
             @DefaultValue("true") boolean enabled,
@@ -106,7 +108,8 @@ public record WebhooksProperties(
             @DefaultValue("30s") Duration tokenExpiryMargin,
             @DefaultValue("30d") Duration retention,
             @DefaultValue("1h") Duration purgeInterval,
-            @DefaultValue("20s") Duration shutdownGrace) {}
+            @DefaultValue("20s") Duration shutdownGrace,
+            @DefaultValue("4") @Min(1) int databaseConnections) {}
 
     /**
      * @param rotationOverlap how long a signing secret replaced by a rotation keeps signing beside the new one, so

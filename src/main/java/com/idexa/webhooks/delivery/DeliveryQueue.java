@@ -274,9 +274,13 @@ class DeliveryQueue {
     private final TransactionTemplate transactions;
     private final WebhooksProperties.Endpoint endpointRule;
 
+    /** On the dispatcher's own connections ({@link DispatcherDatabase}). */
     @Autowired
-    DeliveryQueue(JdbcClient jdbc, PlatformTransactionManager transactions, WebhooksProperties properties) {
-        this(jdbc, transactions, properties.endpoint());
+    DeliveryQueue(DispatcherDatabase database, WebhooksProperties properties) {
+        this(
+                JdbcClient.create(database.dataSource()),
+                new DataSourceTransactionManager(database.dataSource()),
+                properties.endpoint());
     }
 
     /** With the default endpoint rule (tests that drive the statements alone). */

@@ -499,6 +499,7 @@ class DispatcherTest extends DeliveryTestSupport {
                 d.tokenExpiryMargin(),
                 d.retention(),
                 d.purgeInterval(),
-                d.shutdownGrace());
+                d.shutdownGrace(),
+                d.databaseConnections());
     }
 }
