@@ -196,6 +196,19 @@ final class BenchService implements AutoCloseable {
         return base + "/internal/document_events";
     }
 
+    /** The service's Prometheus lines whose name starts with {@code prefix}, joined. */
+    String metricLines(String prefix) throws Exception {
+        return http.send(
+                        HttpRequest.newBuilder(URI.create(base + "/actuator/prometheus"))
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body()
+                .lines()
+                .filter(line -> line.startsWith(prefix))
+                .collect(java.util.stream.Collectors.joining(", "));
+    }
+
     HttpResponse<String> get(String path, String apiKey) throws Exception {
         HttpRequest.Builder request =
                 HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10));

@@ -303,6 +303,13 @@ final class Scenarios {
                                             .toList(),
                                     "s4b-")
                             + "; intake refused " + withHung.refused + " of " + withHung.offered + " events"
+                            + "; of the clients scenario 2 used: "
+                            + seeds.attemptsOf(
+                                    clients.subList(0, FEW).stream()
+                                            .map(BenchService.Client::id)
+                                            .toList(),
+                                    "s4b-")
+                            + "; service: " + service.metricLines("webhook_delivery_clients_tripped")
                             + "; cores busy: " + cpu + "; PostgreSQL time by statement (top 4): "
                             + postgres.topStatements("postgres", 4));
             double kept = withHung.perSecond / alone.perSecond;

@@ -146,12 +146,19 @@ final class Seeds {
                         AND (a.status_code IS NULL OR a.status_code NOT BETWEEN 200 AND 299)
                       GROUP BY 1 ORDER BY 2 DESC LIMIT 4) w""", ids, documentPrefix);
         String statuses = postgres.queryString("""
-                SELECT format('%s deliveries: %s', count(*), string_agg(status || ' ' || n, ', '))
+                SELECT format('%s deliveries: %s', sum(n), string_agg(status || ' ' || n, ', '))
                 FROM (SELECT d.status, count(*) AS n FROM deliveries d
                       WHERE d.client_id = ANY (CAST(string_to_array(?, ',') AS uuid[]))
                         AND d.document_id LIKE ? || '%'
                       GROUP BY 1) s""", ids, documentPrefix);
-        return statuses + "; " + lag + "; attempts without a 2xx: " + failed;
+        String pending = postgres.queryString("""
+                SELECT format('still pending: %s leased (claimed, in flight), %s not, of %s clients',
+                              count(*) FILTER (WHERE q.lease_token IS NOT NULL),
+                              count(*) FILTER (WHERE q.lease_token IS NULL), count(DISTINCT d.client_id))
+                FROM deliveries d JOIN delivery_queue q ON q.id = d.id
+                WHERE d.client_id = ANY (CAST(string_to_array(?, ',') AS uuid[]))
+                  AND d.document_id LIKE ? || '%' AND d.status = 'PENDING'""", ids, documentPrefix);
+        return statuses + " (" + pending + "); " + lag + "; attempts without a 2xx: " + failed;
     }
 
     long cancelPending() throws SQLException, InterruptedException {
