@@ -25,13 +25,20 @@ import java.util.function.LongSupplier;
  * neither way. Tripped clients waiting for a probe slot take turns: the one whose last attempt started longest
  * ago goes first.
  *
+ * <p>A client whose latest attempt went unanswered, not yet tripped, may have one attempt in flight until one is
+ * answered. Without this, a hung endpoint's first timeout left it with nothing in flight and so its whole per-client
+ * cap: it took that many of its queued deliveries at once, all to hang again, and 500 hung clients held 4,000
+ * attempts, more than the dispatcher's room (the benchmark's hung half: a fifth of the healthy clients' deliveries
+ * were not even claimed while they hung).
+ *
  * <p>Before a client trips it is already <em>slow</em> while one of its attempts has been in flight longer than
  * {@code slowAfter} without an answer: it gets no new attempt until that one ends. An endpoint that starts hanging
  * therefore holds the attempts it had started within {@code slowAfter} (usually one), not its whole per-client
  * cap, for the request timeouts it takes to trip. A healthy endpoint slower than {@code slowAfter} still gets
  * its per-client cap, in waves: it is as fast as its cap and latency allow either way.
  *
- * <p>The limits reach the claim as room ({@link #room}): a slow client gets room 0; a tripped client gets room 1
+ * <p>The limits reach the claim as room ({@link #room}): a slow client gets room 0; an unanswered one 1 when it
+ * has nothing in flight, else 0; a tripped client gets room 1
  * when a probe slot is its turn and it has nothing in flight, 0 otherwise. So k hung clients hold at most
  * {@code min(k, maxProbes)} slots once tripped; before they trip each holds what it started in its first
  * {@code slowAfter} of hanging.
@@ -184,6 +191,11 @@ final class ClientBreakers {
                 - tripped.stream()
                         .mapToInt(entry -> slots.inFlight(entry.getKey()))
                         .sum();
+        states.asMap().forEach((client, state) -> { // unanswered, not yet tripped: one attempt at a time
+            if (!state.tripped) {
+                room.merge(client, slots.inFlight(client) == 0 ? 1 : 0, Math::min);
+            }
+        });
         offered.clear();
         for (Map.Entry<UUID, State> entry : tripped) {
             boolean probe = probesLeft > 0 && slots.inFlight(entry.getKey()) == 0;

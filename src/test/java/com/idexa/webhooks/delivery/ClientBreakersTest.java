@@ -39,7 +39,24 @@ class ClientBreakersTest {
         slots.free(hung);
         breakers.ended(hung, unanswered("timeout"));
         breakers.settled(hung, started);
-        assertThat(breakers.room(slots)).as("its attempt ended").doesNotContainKey(hung);
+        assertThat(breakers.room(slots))
+                .as("its attempt ended unanswered: one at a time")
+                .containsEntry(hung, 1);
+    }
+
+    @Test
+    void aClientWhoseLastAttemptWentUnansweredGetsOneAttemptAtATimeUntilOneIsAnswered() {
+        ClientBreakers breakers = breakers(3, 100);
+        breakers.ended(hung, unanswered("timeout"));
+        assertThat(breakers.room(slots))
+                .as("not its whole cap: that would all hang again")
+                .containsEntry(hung, 1);
+        slots.take(hung);
+        assertThat(breakers.room(slots)).as("its one attempt is in flight").containsEntry(hung, 0);
+
+        slots.free(hung);
+        breakers.ended(hung, answered(200));
+        assertThat(breakers.room(slots)).as("answered: its cap again").doesNotContainKey(hung);
     }
 
     @Test
@@ -65,7 +82,7 @@ class ClientBreakersTest {
         ClientBreakers breakers = breakers(3, 100);
         breakers.ended(hung, unanswered("timeout"));
         breakers.ended(hung, unanswered("connection_error"));
-        assertThat(breakers.room(slots)).doesNotContainKey(hung);
+        assertThat(breakers.room(slots)).containsEntry(hung, 1);
 
         breakers.ended(hung, unanswered("timeout"));
 
