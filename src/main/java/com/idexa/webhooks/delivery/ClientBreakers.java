@@ -34,14 +34,15 @@ import java.util.function.LongSupplier;
  * <p>Before a client trips it is already <em>slow</em> while one of its attempts has been in flight longer than
  * {@code slowAfter} without an answer: it gets no new attempt until that one ends. An endpoint that starts hanging
  * therefore holds the attempts it had started within {@code slowAfter} (usually one), not its whole per-client
- * cap, for the request timeouts it takes to trip. A healthy endpoint slower than {@code slowAfter} still gets
+ * cap, until its first timeout, and one at a time after it, for the {@code tripAfter} request timeouts it takes to
+ * trip. A healthy endpoint slower than {@code slowAfter} still gets
  * its per-client cap, in waves: it is as fast as its cap and latency allow either way.
  *
  * <p>The limits reach the claim as room ({@link #room}): a slow client gets room 0; an unanswered one 1 when it
  * has nothing in flight, else 0; a tripped client gets room 1
  * when a probe slot is its turn and it has nothing in flight, 0 otherwise. So k hung clients hold at most
  * {@code min(k, maxProbes)} slots once tripped; before they trip each holds what it started in its first
- * {@code slowAfter} of hanging.
+ * {@code slowAfter} of hanging, then one. The rule is per instance: k instances allow a client k attempts.
  *
  * <p>State is kept in memory per instance, only for clients whose latest attempts went unanswered (an answer
  * forgets the client), in a cache bounded in size that forgets a client an hour after its last attempt.
@@ -176,8 +177,8 @@ final class ClientBreakers {
 
     /**
      * The room each client may still have for a claim: the room its per-client cap leaves ({@link
-     * ClientSlots#roomOfBusyClients()}), 0 for slow clients, and for tripped clients 1 or 0 as described above. Clients absent from the
-     * map may have the per-client cap.
+     * ClientSlots#roomOfBusyClients()}), 0 for slow clients, and for unanswered and tripped clients 1 or 0 as
+     * described above. Clients absent from the map may have the per-client cap.
      */
     synchronized Map<UUID, Integer> room(ClientSlots slots) {
         Map<UUID, Integer> room = slots.roomOfBusyClients();
