@@ -65,17 +65,14 @@ public class EventIntakeService {
     }
 
     /**
-     * Records up to {@value #MAX_BATCH} events at once; results come in the order of the events.
+     * Records up to {@value #MAX_BATCH} events at once; results come in the order of the events. Waits while
+     * another transaction records one of their keys (as {@link #recordDocumentFinished} does).
      *
      * @throws InvalidEvent naming {@code events[i]...} for any invalid event or unknown client; nothing is recorded
      */
     @Transactional
     public List<RecordedEvent> recordDocumentsFinished(List<DocumentEvent> batch) {
-        if (batch.isEmpty() || batch.size() > MAX_BATCH) {
-            throw new InvalidEvent(
-                    List.of(new FieldProblem("events", "events must hold 1 to " + MAX_BATCH + " events")));
-        }
-        return record(batch, false, "events", true);
+        return record(checkedSize(batch), false, "events", true);
     }
 
     /**
@@ -84,10 +81,15 @@ public class EventIntakeService {
      */
     @Transactional
     public List<RecordedEvent> recordDocumentsFinishedWithoutWaiting(List<DocumentEvent> batch) {
+        return record(checkedSize(batch), false, "events", false);
+    }
+
+    private static List<DocumentEvent> checkedSize(List<DocumentEvent> batch) {
         if (batch.isEmpty() || batch.size() > MAX_BATCH) {
-            throw new IllegalArgumentException("1 to " + MAX_BATCH + " events");
+            throw new InvalidEvent(
+                    List.of(new FieldProblem("events", "events must hold 1 to " + MAX_BATCH + " events")));
         }
-        return record(batch, false, "events", false);
+        return batch;
     }
 
     /**
