@@ -97,7 +97,6 @@ class GroupCommit implements SmartLifecycle {
     private final BlockingQueue<Waiting> waiting = new LinkedBlockingQueue<>(EventIntakeService.MAX_BATCH);
 
     private final DistributionSummary groupSizes;
-    private volatile boolean running;
     /** The writer taking events now; null before the first start. */
     private volatile Writer writer;
 
@@ -245,7 +244,12 @@ class GroupCommit implements SmartLifecycle {
         } catch (RuntimeException failed) {
             if (DatabaseOutage.causedBy(failed)) { // the same answer for all: a 503 each
                 group.forEach(entry -> entry.answer().completeExceptionally(failed));
-            } // else one event's own trouble, or a bug: alone (below), it stays that event's
+            } else { // one event's own trouble, or a bug: alone (below), it stays that event's
+                log.warn( // classes only: a message can quote a document
+                        "Recording {} events together failed ({}); each is recorded alone",
+                        group.size(),
+                        failed.getClass().getName());
+            }
         } catch (Error e) { // out of memory, say: alone (below), each has its own request's share
             log.error("Recording {} events together failed; each is recorded alone", group.size(), e);
         } finally {
@@ -276,10 +280,9 @@ class GroupCommit implements SmartLifecycle {
 
     @Override
     public void start() {
-        if (running) {
+        if (isRunning()) {
             return;
         }
-        running = true;
         Writer started = new Writer();
         started.thread.setDaemon(true);
         writer = started;
@@ -289,7 +292,6 @@ class GroupCommit implements SmartLifecycle {
     /** Records what is still waiting, then ends; events that come later are recorded alone. */
     @Override
     public void stop() {
-        running = false;
         Writer stopping = writer;
         if (stopping == null) {
             return;
@@ -304,7 +306,8 @@ class GroupCommit implements SmartLifecycle {
 
     @Override
     public boolean isRunning() {
-        return running;
+        Writer current = writer; // a writer that ended by itself (interrupted) is not running: start makes another
+        return current != null && current.open;
     }
 
     @Override
