@@ -61,9 +61,9 @@ class GroupCommitTest extends DeliveryTestSupport {
         ClientService.IssuedKey client = newClient();
         registerWebhook(client, simpleWebhook("POST", receiver.url("/cb/:id")));
         List<CompletableFuture<TestHttp.Response>> together = new ArrayList<>();
-        try (HeldClient holder = holdClient(client)) {
+        try (Held holder = holdClient(client)) {
             CompletableFuture<TestHttp.Response> held = send(() -> report(client, "held"));
-            awaitWaitingFor(holder, 1);
+            awaitBlockedBy(holder, 1);
             for (int i = 0; i < 20; i++) {
                 String eventId = "together-" + i;
                 together.add(send(() -> report(client, eventId)));
@@ -95,9 +95,9 @@ class GroupCommitTest extends DeliveryTestSupport {
         CompletableFuture<TestHttp.Response> unknownClient;
         CompletableFuture<TestHttp.Response> malformed;
         List<CompletableFuture<TestHttp.Response>> valid = new ArrayList<>();
-        try (HeldClient holder = holdClient(client)) {
+        try (Held holder = holdClient(client)) {
             CompletableFuture<TestHttp.Response> held = send(() -> report(client, "held"));
-            awaitWaitingFor(holder, 1);
+            awaitBlockedBy(holder, 1);
             reused = send(() -> reportDocument(client, "used", "{\"id\": \"second\"}"));
             unknownClient = send(() -> http().bearer(INTERNAL_TOKEN)
                     .post(
@@ -146,9 +146,9 @@ class GroupCommitTest extends DeliveryTestSupport {
         CompletableFuture<TestHttp.Response> replay;
         CompletableFuture<TestHttp.Response> other;
         CompletableFuture<TestHttp.Response> conflict;
-        try (HeldClient holder = holdClient(client)) {
+        try (Held holder = holdClient(client)) {
             CompletableFuture<TestHttp.Response> held = send(() -> report(client, "held"));
-            awaitWaitingFor(holder, 1);
+            awaitBlockedBy(holder, 1);
             first = send(() -> reportDocument(client, "twice", "{\"id\": \"a\", \"n\": 1}"));
             await().atMost(Duration.ofSeconds(30)).until(() -> groupCommit.waiting() == 1);
             replay = send(() -> reportDocument(client, "twice", "{\"n\": 1.0, \"id\": \"a\"}"));
@@ -183,10 +183,10 @@ class GroupCommitTest extends DeliveryTestSupport {
         registerWebhook(client, simpleWebhook("POST", receiver.url("/cb/:id")));
         CompletableFuture<TestHttp.Response> busy;
         List<CompletableFuture<TestHttp.Response>> free = new ArrayList<>();
-        try (HeldKey key = holdKey(client, "busy")) { // as a batch recording the same eventId would hold it
-            try (HeldClient holder = holdClient(blocker)) {
+        try (Held key = holdKey(client, "busy")) { // as a batch recording the same eventId would hold it
+            try (Held holder = holdClient(blocker)) {
                 CompletableFuture<TestHttp.Response> held = send(() -> report(blocker, "held"));
-                awaitWaitingFor(holder, 1);
+                awaitBlockedBy(holder, 1);
                 busy = send(() -> report(client, "busy"));
                 for (int i = 0; i < 3; i++) {
                     String eventId = "free-" + i;
@@ -201,7 +201,7 @@ class GroupCommitTest extends DeliveryTestSupport {
                         .as("answered while the other key is still held")
                         .isEqualTo(202);
             }
-            awaitBlockedByKey(key); // the busy event, on its own request's thread, waits for its key as before
+            awaitBlockedBy(key, 1); // the busy event, on its own request's thread, waits for its key as before
             assertThat(busy.isDone()).isFalse();
         }
         assertThat(busy.get().status()).as(busy.get().body()).isEqualTo(202);
@@ -250,8 +250,8 @@ class GroupCommitTest extends DeliveryTestSupport {
         return CompletableFuture.supplyAsync(request, senders);
     }
 
-    /** A transaction holding a client's row locked until it is closed (rolled back). */
-    private record HeldClient(Connection connection, int pid) implements AutoCloseable {
+    /** A transaction of its own holding a lock until it is closed (rolled back: the lock goes with it). */
+    private record Held(Connection connection, int pid) implements AutoCloseable {
         @Override
         public void close() throws SQLException {
             if (connection.isClosed()) {
@@ -263,16 +263,18 @@ class GroupCommitTest extends DeliveryTestSupport {
         }
     }
 
-    private HeldClient holdClient(ClientService.IssuedKey client) throws SQLException {
+    /** Runs {@code lockingQuery} (which selects the session's pid) in a transaction kept open. */
+    private Held hold(String lockingQuery, Object... params) throws SQLException {
         Connection connection = dataSource.getConnection();
         try {
             connection.setAutoCommit(false);
-            try (PreparedStatement lock =
-                    connection.prepareStatement("SELECT pg_backend_pid() FROM clients WHERE id = ? FOR UPDATE")) {
-                lock.setObject(1, client.clientId());
+            try (PreparedStatement lock = connection.prepareStatement(lockingQuery)) {
+                for (int i = 0; i < params.length; i++) {
+                    lock.setObject(i + 1, params[i]);
+                }
                 try (ResultSet pid = lock.executeQuery()) {
                     pid.next();
-                    return new HeldClient(connection, pid.getInt(1));
+                    return new Held(connection, pid.getInt(1));
                 }
             }
         } catch (SQLException e) {
@@ -281,49 +283,24 @@ class GroupCommitTest extends DeliveryTestSupport {
         }
     }
 
-    /** A session holding intake's lock on one key, as intake takes it, until it is closed. */
-    private record HeldKey(Connection connection, int pid) implements AutoCloseable {
-        @Override
-        public void close() throws SQLException {
-            if (connection.isClosed()) {
-                return;
-            }
-            try (connection) { // a pooled connection keeps its session's locks: unlocked before it goes back
-                connection.createStatement().execute("SELECT pg_advisory_unlock_all()");
-            }
-        }
+    /** The client's row, locked: the writer's transaction waits for it when it queues the client's delivery. */
+    private Held holdClient(ClientService.IssuedKey client) throws SQLException {
+        return hold("SELECT pg_backend_pid() FROM clients WHERE id = ? FOR UPDATE", client.clientId());
     }
 
-    private HeldKey holdKey(ClientService.IssuedKey client, String eventId) throws SQLException {
-        Connection connection = dataSource.getConnection();
-        try (PreparedStatement lock = connection.prepareStatement(
-                "SELECT pg_backend_pid(), pg_advisory_lock(hashtextextended(?::text || '/' || ?, 0))")) {
-            lock.setObject(1, client.clientId());
-            lock.setString(2, eventId);
-            try (ResultSet pid = lock.executeQuery()) {
-                pid.next();
-                return new HeldKey(connection, pid.getInt(1));
-            }
-        } catch (SQLException e) {
-            connection.close();
-            throw e;
-        }
+    /** Intake's lock on one key, taken as intake takes it (a batch recording the same eventId holds it so). */
+    private Held holdKey(ClientService.IssuedKey client, String eventId) throws SQLException {
+        return hold(
+                "SELECT pg_backend_pid(), pg_advisory_xact_lock(hashtextextended(?::text || '/' || ?, 0))",
+                client.clientId(),
+                eventId);
     }
 
-    /** Until {@code count} transactions wait for the held client's row (the writer's, and requests' alone). */
-    private void awaitWaitingFor(HeldClient held, int count) {
-        awaitBlockedBy(held.pid(), count);
-    }
-
-    /** Until a transaction waits for the held key. */
-    private void awaitBlockedByKey(HeldKey held) {
-        awaitBlockedBy(held.pid(), 1);
-    }
-
-    private void awaitBlockedBy(int pid, int count) {
+    /** Until {@code count} transactions wait for what {@code held} holds. */
+    private void awaitBlockedBy(Held held, int count) {
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> jdbc.sql("SELECT count(*) FROM pg_stat_activity WHERE ? = ANY (pg_blocking_pids(pid))")
-                                .param(pid)
+                                .param(held.pid())
                                 .query(Long.class)
                                 .single()
                         == count);
