@@ -63,20 +63,23 @@ class DeliveryQueue {
                 SELECT (SELECT q.client_id FROM delivery_queue q
                         WHERE q.client_id < queued.id ORDER BY q.client_id DESC, q.next_attempt_at DESC LIMIT 1)
                 FROM queued WHERE queued.id IS NOT NULL
-            ), due AS (
-                SELECT q.id, q.next_attempt_at
+            ), open_clients AS MATERIALIZED ( -- once a client, not once a due row (the planner's choice unless materialized)
+                SELECT c.id, coalesce(room.room, :perClient) AS room
                 FROM queued c
                 LEFT JOIN room ON room.client_id = c.id
+                WHERE c.id IS NOT NULL AND coalesce(room.room, :perClient) > 0
+                  AND NOT EXISTS ( -- a disabled endpoint's deliveries are held: see V7
+                      SELECT 1 FROM endpoint_health h WHERE h.client_id = c.id AND h.state = 'DISABLED')
+            ), due AS (
+                SELECT q.id, q.next_attempt_at
+                FROM open_clients c
                 CROSS JOIN LATERAL (
                     SELECT q.id, q.next_attempt_at FROM delivery_queue q
                     WHERE q.client_id = c.id AND q.next_attempt_at <= now()
                       AND (q.lease_token IS NULL OR coalesce(q.leased_until, q.next_attempt_at) <= now())
                     ORDER BY q.next_attempt_at
-                    LIMIT coalesce(room.room, :perClient)
+                    LIMIT c.room
                 ) q
-                WHERE c.id IS NOT NULL AND coalesce(room.room, :perClient) > 0
-                  AND NOT EXISTS ( -- a disabled endpoint's deliveries are held: see V7
-                      SELECT 1 FROM endpoint_health h WHERE h.client_id = c.id AND h.state = 'DISABLED')
                 ORDER BY q.next_attempt_at
                 LIMIT :limit
             ), locked AS ( -- each row by its id (see PLANS_BY_INDEX), never a scan of the queue matched against due
