@@ -38,10 +38,22 @@ public record WebhooksProperties(
     /**
      * @param maxBodySize largest request body the client and admin APIs accept
      * @param intakeMaxBodySize largest request body the intake API accepts (batches are large)
+     * @param intakeBodiesAtOnce most bytes of intake request bodies held at once, by all requests together; beyond
+     *     it intake answers 503 with {@code Retry-After} rather than run out of heap (a body costs several times its
+     *     size while it is parsed and written). Unset: a sixteenth of the heap, never less than one largest body.
      */
     public record Api(
             @DefaultValue("64KB") DataSize maxBodySize,
-            @DefaultValue("16MB") DataSize intakeMaxBodySize) {}
+            @DefaultValue("16MB") DataSize intakeMaxBodySize,
+            DataSize intakeBodiesAtOnce) {
+
+        /** {@link #intakeBodiesAtOnce}, or its default for this JVM's heap. */
+        public long intakeBodiesAtOnceBytes() {
+            return intakeBodiesAtOnce != null
+                    ? intakeBodiesAtOnce.toBytes()
+                    : Math.max(intakeMaxBodySize.toBytes(), Runtime.getRuntime().maxMemory() / 16);
+        }
+    }
 
     /**
      * @param allowPrivateNetworks let client URLs reach loopback and private networks (local development only)

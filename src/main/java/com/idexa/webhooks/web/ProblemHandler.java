@@ -139,6 +139,14 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
             problem.setTitle("Request body too large");
             return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).body(problem);
         }
+        if (findCause(e, BodyBudgetSpent.class) != null) {
+            ProblemDetail problem = ProblemDetail.forStatusAndDetail(
+                    HttpStatus.SERVICE_UNAVAILABLE, RequestBodyLimitFilter.BUSY_DETAIL);
+            problem.setTitle(RequestBodyLimitFilter.BUSY_TITLE);
+            return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+                    .header(HttpHeaders.RETRY_AFTER, String.valueOf(RequestBodyLimitFilter.BUSY_RETRY_AFTER_SECONDS))
+                    .body(problem);
+        }
         InvalidRequest invalid = new InvalidRequest(describeUnreadable(e));
         return ResponseEntity.badRequest().body(handleApiException(invalid).getBody());
     }

@@ -8,7 +8,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.function.ToLongFunction;
+import java.util.function.Function;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
@@ -17,49 +17,101 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Refuses request bodies over the limit for their path with 413: at once when {@code Content-Length} says so,
- * or while reading a chunked body, through {@link PayloadTooLarge}. Nothing is written when it trips.
+ * or while reading a chunked body, through {@link PayloadTooLarge}. Where the path has a {@link BodyBudget}, a body
+ * is refused with 503 and {@code Retry-After} when the budget cannot hold it: at once for a declared length, or
+ * while reading a chunked body, through {@link BodyBudgetSpent}. Nothing is written when either trips.
  */
 public class RequestBodyLimitFilter extends OncePerRequestFilter {
 
-    private final ToLongFunction<HttpServletRequest> limitFor;
-    private final JsonMapper json;
+    /** Seconds a sender refused for a spent {@link BodyBudget} is told to wait. */
+    static final int BUSY_RETRY_AFTER_SECONDS = 1;
 
-    public RequestBodyLimitFilter(ToLongFunction<HttpServletRequest> limitFor, JsonMapper json) {
+    static final String BUSY_TITLE = "Too many request bodies at once";
+    static final String BUSY_DETAIL = "The service holds as many request bodies as its memory allows; retry after "
+            + BUSY_RETRY_AFTER_SECONDS + " second.";
+
+    /**
+     * The limits of one request's body.
+     *
+     * @param maxBytes the largest body accepted
+     * @param budget what bodies of this kind may hold together; null when they are not counted
+     */
+    public record Limit(long maxBytes, BodyBudget budget) {}
+
+    private final Function<HttpServletRequest, Limit> limitFor;
+    private final JsonMapper json;
+    private final Runnable refusedForBudget;
+
+    /** @param refusedForBudget called for each request refused because its budget was spent (a metric) */
+    public RequestBodyLimitFilter(
+            Function<HttpServletRequest, Limit> limitFor, JsonMapper json, Runnable refusedForBudget) {
         this.limitFor = limitFor;
         this.json = json;
+        this.refusedForBudget = refusedForBudget;
     }
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        long limit = limitFor.applyAsLong(request);
-        if (request.getContentLengthLong() > limit) {
-            ProblemDetail problem = ProblemDetail.forStatusAndDetail(
-                    HttpStatus.CONTENT_TOO_LARGE, "The request body is larger than the limit of " + limit + " bytes.");
-            problem.setTitle("Request body too large");
-            problem.setInstance(java.net.URI.create(request.getRequestURI()));
-            response.setStatus(HttpStatus.CONTENT_TOO_LARGE.value());
-            response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-            response.setHeader("Connection", "close");
-            json.writeValue(response.getOutputStream(), problem);
+        Limit limit = limitFor.apply(request);
+        long declared = request.getContentLengthLong();
+        if (declared > limit.maxBytes()) {
+            refuse(
+                    request,
+                    response,
+                    HttpStatus.CONTENT_TOO_LARGE,
+                    "Request body too large",
+                    "The request body is larger than the limit of " + limit.maxBytes() + " bytes.");
             return;
         }
-        chain.doFilter(new LimitedRequest(request, limit), response);
+        BodyBudget.Share share = limit.budget() == null ? null : limit.budget().share();
+        try {
+            if (share != null && declared > 0 && !share.take(declared)) {
+                refusedForBudget.run();
+                response.setHeader("Retry-After", Integer.toString(BUSY_RETRY_AFTER_SECONDS));
+                refuse(request, response, HttpStatus.SERVICE_UNAVAILABLE, BUSY_TITLE, BUSY_DETAIL);
+                return;
+            }
+            chain.doFilter(
+                    new LimitedRequest(request, limit.maxBytes(), declared < 0 ? share : null, refusedForBudget),
+                    response);
+        } finally {
+            if (share != null) {
+                share.giveBack();
+            }
+        }
+    }
+
+    /** A problem document, before the body has been read: the connection closes rather than read it. */
+    private void refuse(
+            HttpServletRequest request, HttpServletResponse response, HttpStatus status, String title, String detail)
+            throws IOException {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+        problem.setTitle(title);
+        problem.setInstance(java.net.URI.create(request.getRequestURI()));
+        response.setStatus(status.value());
+        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+        response.setHeader("Connection", "close");
+        json.writeValue(response.getOutputStream(), problem);
     }
 
     private static final class LimitedRequest extends HttpServletRequestWrapper {
         private final long limit;
+        private final BodyBudget.Share share;
+        private final Runnable refusedForBudget;
         private ServletInputStream stream;
 
-        LimitedRequest(HttpServletRequest request, long limit) {
+        LimitedRequest(HttpServletRequest request, long limit, BodyBudget.Share share, Runnable refusedForBudget) {
             super(request);
             this.limit = limit;
+            this.share = share;
+            this.refusedForBudget = refusedForBudget;
         }
 
         @Override
         public ServletInputStream getInputStream() throws IOException {
             if (stream == null) {
-                stream = new LimitedInputStream(super.getInputStream(), limit);
+                stream = new LimitedInputStream(super.getInputStream(), limit, share, refusedForBudget);
             }
             return stream;
         }
@@ -68,11 +120,17 @@ public class RequestBodyLimitFilter extends OncePerRequestFilter {
     private static final class LimitedInputStream extends ServletInputStream {
         private final ServletInputStream delegate;
         private final long limit;
+        /** Takes each piece of a chunked body as it arrives; null when the length was declared (and taken). */
+        private final BodyBudget.Share share;
+
+        private final Runnable refusedForBudget;
         private long read;
 
-        LimitedInputStream(ServletInputStream delegate, long limit) {
+        LimitedInputStream(ServletInputStream delegate, long limit, BodyBudget.Share share, Runnable refusedForBudget) {
             this.delegate = delegate;
             this.limit = limit;
+            this.share = share;
+            this.refusedForBudget = refusedForBudget;
         }
 
         @Override
@@ -93,10 +151,14 @@ public class RequestBodyLimitFilter extends OncePerRequestFilter {
             return n;
         }
 
-        private void count(int n) throws PayloadTooLarge {
+        private void count(int n) throws IOException {
             read += n;
             if (read > limit) {
                 throw new PayloadTooLarge(limit);
+            }
+            if (share != null && !share.take(n)) {
+                refusedForBudget.run();
+                throw new BodyBudgetSpent();
             }
         }
 

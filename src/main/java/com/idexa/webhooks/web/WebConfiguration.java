@@ -1,6 +1,9 @@
 package com.idexa.webhooks.web;
 
 import com.idexa.webhooks.config.WebhooksProperties;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -40,12 +43,27 @@ class WebConfiguration implements WebMvcConfigurer {
                 .addPathPatterns("/document_webhooks/**", "/api_document/**", "/admin/**", "/internal/**");
     }
 
+    /**
+     * Intake's bodies together ({@code webhooks.api.intake-bodies-at-once}); the API's are small and few (64 KB
+     * each by default), so they are not counted. Metrics: {@code webhook_intake_body_bytes} held now,
+     * {@code webhook_intake_refused_busy_total} refused for want of room.
+     */
     @Bean
-    FilterRegistrationBean<RequestBodyLimitFilter> requestBodyLimitFilter(JsonMapper json) {
-        long api = properties.api().maxBodySize().toBytes();
-        long intake = properties.api().intakeMaxBodySize().toBytes();
+    FilterRegistrationBean<RequestBodyLimitFilter> requestBodyLimitFilter(JsonMapper json, MeterRegistry meters) {
+        var api =
+                new RequestBodyLimitFilter.Limit(properties.api().maxBodySize().toBytes(), null);
+        var intake = new RequestBodyLimitFilter.Limit(
+                properties.api().intakeMaxBodySize().toBytes(),
+                new BodyBudget(properties.api().intakeBodiesAtOnceBytes()));
+        Gauge.builder("webhook.intake.body", intake.budget(), BodyBudget::inUse)
+                .baseUnit("bytes")
+                .description("Bytes of intake request bodies held now")
+                .register(meters);
+        Counter busy = Counter.builder("webhook.intake.refused.busy")
+                .description("Intake requests refused with 503 because bodies held at once were at their limit")
+                .register(meters);
         var filter = new RequestBodyLimitFilter(
-                request -> request.getRequestURI().startsWith("/internal/") ? intake : api, json);
+                request -> request.getRequestURI().startsWith("/internal/") ? intake : api, json, busy::increment);
         var registration = new FilterRegistrationBean<>(filter);
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
         return registration;
