@@ -115,6 +115,15 @@ class DeliveryMetrics {
         }
     }
 
+    /**
+     * A claim was made: for the clients with news only ({@code clients="news"}), or walking every client with rows
+     * queued ({@code clients="all"}).
+     */
+    void claimed(boolean everyClient) {
+        registry.counter("webhook.delivery.claims", "clients", everyClient ? "all" : "news")
+                .increment();
+    }
+
     /** A delivery claimed too often without a recorded outcome was FAILED by its claim. */
     void gaveUp() {
         deliveriesFailed.increment();

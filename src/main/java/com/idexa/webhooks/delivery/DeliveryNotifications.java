@@ -2,8 +2,13 @@ package com.idexa.webhooks.delivery;
 
 import java.sql.Connection;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -20,11 +25,18 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * rather than at the next poll. In this process the signal is direct, after the transaction commits; other
  * instances hear it through PostgreSQL {@code LISTEN/NOTIFY} (a notification is delivered only on commit).
  * Polling stays as the safety net: a lost notification delays work by one poll interval at most.
+ *
+ * <p>A notification names the clients whose deliveries became due (its payload: their ids, comma-separated; empty
+ * when there are more than {@link #MOST_CLIENTS_NAMED}), so a dispatcher can claim for those clients only
+ * (see {@link Dispatcher}).
  */
 @Component
 public class DeliveryNotifications implements SmartLifecycle {
 
     static final String CHANNEL = "webhook_deliveries";
+    /** 37 bytes a client: 200 stay below PostgreSQL's 8,000-byte payload limit. */
+    static final int MOST_CLIENTS_NAMED = 200;
+
     private static final Logger log = LoggerFactory.getLogger(DeliveryNotifications.class);
 
     private final DataSource dataSource;
@@ -46,23 +58,52 @@ public class DeliveryNotifications implements SmartLifecycle {
         listeners.remove(signal);
     }
 
-    /** Call inside the transaction that made deliveries due: everyone is told once it commits. */
-    public void deliveriesBecameDue() {
-        jdbc.sql("SELECT pg_notify('" + CHANNEL + "', '')").query(Object.class).single();
+    /**
+     * Call inside the transaction that made deliveries of these clients due: everyone is told once it commits.
+     */
+    public void deliveriesBecameDue(Collection<UUID> clients) {
+        Set<UUID> named = Set.copyOf(clients);
+        String payload = named.size() > MOST_CLIENTS_NAMED
+                ? ""
+                : named.stream().map(UUID::toString).collect(Collectors.joining(","));
+        jdbc.sql("SELECT pg_notify('" + CHANNEL + "', ?)")
+                .param(payload)
+                .query(Object.class)
+                .single();
         if (TransactionSynchronizationManager.isSynchronizationActive()) {
             TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
                 @Override
                 public void afterCommit() {
-                    signalLocal();
+                    signalLocal(named);
                 }
             });
         } else {
-            signalLocal();
+            signalLocal(named);
         }
+    }
+
+    private void signalLocal(Set<UUID> clients) {
+        listeners.forEach(signal -> signal.signal(clients));
     }
 
     private void signalLocal() {
         listeners.forEach(DeliverySignal::signal);
+    }
+
+    /** The clients a notification names; null when it names none (anything may have changed), or is not ours. */
+    static Set<UUID> clientsNamed(String payload) {
+        if (payload == null || payload.isEmpty()) {
+            return null;
+        }
+        List<UUID> clients = new ArrayList<>();
+        for (String id : payload.split(",", -1)) {
+            try {
+                clients.add(UUID.fromString(id));
+            } catch (IllegalArgumentException notAnId) {
+                return null;
+            }
+        }
+        return Set.copyOf(clients);
     }
 
     @Override
@@ -98,8 +139,13 @@ public class DeliveryNotifications implements SmartLifecycle {
                 backoffMillis = 500;
                 while (running) {
                     PGNotification[] notifications = postgres.getNotifications(500);
-                    if (notifications != null && notifications.length > 0) {
-                        signalLocal();
+                    for (PGNotification notification : notifications == null ? new PGNotification[0] : notifications) {
+                        Set<UUID> clients = clientsNamed(notification.getParameter());
+                        if (clients == null) {
+                            signalLocal();
+                        } else {
+                            signalLocal(clients);
+                        }
                     }
                 }
             } catch (Exception e) {

@@ -163,7 +163,7 @@ class DeliveryLogService {
             log.find(clientId, deliveryId).orElseThrow(() -> new DeliveryNotFound(deliveryId));
             throw new DeliveryStillPending(deliveryId);
         }
-        notifications.deliveriesBecameDue();
+        notifications.deliveriesBecameDue(List.of(clientId));
         return new DeliveryView.Accepted(deliveryId);
     }
 

@@ -70,7 +70,7 @@ class DeliveryRecovery {
         }
         Recovery.Result result = recovery.recover(clientId, type, since, end);
         if (result.requeued() + result.created() > 0) {
-            notifications.deliveriesBecameDue();
+            notifications.deliveriesBecameDue(List.of(clientId));
         }
         return result;
     }

@@ -56,7 +56,7 @@ class EndpointService {
         endpoints.enable(webhookId, clientId).ifPresent(at -> {
             events.publishEvent(
                     new EndpointStateChanged(clientId, webhookId, EndpointState.ACTIVE, "enabled by the client", at));
-            notifications.deliveriesBecameDue();
+            notifications.deliveriesBecameDue(List.of(clientId));
         });
         return endpointStatus(clientId, webhookId);
     }

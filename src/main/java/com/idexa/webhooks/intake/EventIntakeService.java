@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.interceptor.TransactionAspectSupport;
@@ -206,7 +207,10 @@ public class EventIntakeService {
         }
         eventsAccepted.increment(inserted.size());
         if (!deliveries.isEmpty()) {
-            notifications.deliveriesBecameDue();
+            notifications.deliveriesBecameDue(rows.stream()
+                    .filter(row -> deliveries.containsKey(row.id()))
+                    .map(EventRepository.NewEvent::clientId)
+                    .collect(Collectors.toSet()));
         }
         return results;
     }

@@ -13,6 +13,7 @@ import com.idexa.webhooks.support.DeliveryTestSupport;
 import com.idexa.webhooks.support.TestReceiver;
 import com.idexa.webhooks.support.TestReceiver.Reply;
 import com.idexa.webhooks.webhook.WebhookService;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,6 +34,8 @@ import org.springframework.beans.factory.support.DefaultListableBeanFactory;
 import org.springframework.boot.info.BuildProperties;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -81,6 +84,9 @@ class DispatcherTest extends DeliveryTestSupport {
 
     @Autowired
     DefaultListableBeanFactory beans;
+
+    @Autowired
+    MeterRegistry meters;
 
     private final TestReceiver receiver = TestReceiver.start();
     private final List<Dispatcher> extraDispatchers = new ArrayList<>();
@@ -237,6 +243,49 @@ class DispatcherTest extends DeliveryTestSupport {
         awaitStatus(client, deliveryId, "SUCCEEDED"); // at most 20 s, far below the 10 min poll
     }
 
+    /**
+     * Claims made for news look at the clients named (CLAIMS_FOR_NEWS); a delivery nobody signalled (a retry falling
+     * due, a lease running out, another instance's) is found by the walk over every client that still comes once a
+     * poll interval, however much news keeps arriving for others.
+     */
+    @Test
+    void aDeliveryNobodySignalledIsFoundWhileAnotherClientsNewsKeepsComing() {
+        dispatcher.stop(); // one whose poll interval is longer than the gaps between the busy client's events
+        startDispatcher(delivery -> withPollInterval(delivery, Duration.ofSeconds(1)), sender);
+        ClientService.IssuedKey busy = newClient();
+        ClientService.IssuedKey quiet = newClient();
+        registerWebhook(busy, simpleWebhook("POST", receiver.url("/busy/:id")));
+        registerWebhook(quiet, simpleWebhook("POST", receiver.url("/quiet/:id")));
+        double forNewsBefore = claims("news");
+        QueueSeeds.due(jdbc, quiet.clientId(), 1); // straight into the tables: no notification
+        String seeded = jdbc.sql("SELECT id FROM delivery_queue WHERE client_id = ?")
+                .param(quiet.clientId())
+                .query(String.class)
+                .single();
+
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        for (int i = 0;
+                !"SUCCEEDED".equals(delivery(quiet, seeded).get("status").asString()) && System.nanoTime() < deadline;
+                i++) {
+            assertThat(reportDocument(busy, "news-" + i, "{\"id\": \"n" + i + "\"}")
+                            .status())
+                    .isEqualTo(202);
+        }
+
+        assertThat(delivery(quiet, seeded).get("status").asString())
+                .as("the quiet client's delivery, while the busy client's events kept coming")
+                .isEqualTo("SUCCEEDED");
+        assertThat(claims("news") - forNewsBefore)
+                .as("claims made for the busy client's news alone")
+                .isPositive();
+    }
+
+    private double claims(String clients) {
+        var counter =
+                meters.find("webhook.delivery.claims").tag("clients", clients).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
     @Test
     void otherInstancesHearNewWorkThroughPostgresNotifications() throws Exception {
         DeliveryNotifications otherInstance = new DeliveryNotifications(dataSource, jdbc);
@@ -250,6 +299,19 @@ class DispatcherTest extends DeliveryTestSupport {
                         .single();
                 return signal.await(Duration.ofMillis(200));
             });
+            assertThat(signal.takeNews().anything())
+                    .as("a notification naming no client")
+                    .isTrue();
+            UUID named = UUID.randomUUID();
+            TransactionTemplate transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(
+                            () -> { // until one arrives after the anonymous ones above
+                                transactions.executeWithoutResult(
+                                        transaction -> notifications.deliveriesBecameDue(List.of(named)));
+                                return signal.await(Duration.ofMillis(200))
+                                        && signal.takeNews().clients().contains(named);
+                            });
         } finally {
             otherInstance.stop();
         }
