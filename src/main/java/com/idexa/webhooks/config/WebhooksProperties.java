@@ -41,11 +41,20 @@ public record WebhooksProperties(
      * @param intakeBodiesAtOnce most bytes of intake request bodies held at once, by all requests together; beyond
      *     it intake answers 503 with {@code Retry-After} rather than run out of heap (a body costs several times its
      *     size while it is parsed and written). Unset: a sixteenth of the heap, never less than one largest body.
+     * @param bodyReadTimeout longest time a request body may take to arrive, from the request's start (408 beyond):
+     *     a sender dripping its body must not hold a request thread for longer
      */
     public record Api(
             @DefaultValue("64KB") DataSize maxBodySize,
             @DefaultValue("16MB") DataSize intakeMaxBodySize,
-            DataSize intakeBodiesAtOnce) {
+            DataSize intakeBodiesAtOnce,
+            @DefaultValue("30s") Duration bodyReadTimeout) {
+
+        public Api {
+            if (intakeBodiesAtOnce != null && intakeBodiesAtOnce.toBytes() < 1) {
+                throw new IllegalArgumentException("webhooks.api.intake-bodies-at-once must be at least 1B");
+            }
+        }
 
         /** {@link #intakeBodiesAtOnce}, or its default for this JVM's heap. */
         public long intakeBodiesAtOnceBytes() {

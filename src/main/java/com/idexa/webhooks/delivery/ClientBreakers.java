@@ -209,6 +209,11 @@ final class ClientBreakers {
         return room;
     }
 
+    /** The tripped clients the last {@link #room} offered a probe. */
+    synchronized Set<UUID> offered() {
+        return Set.copyOf(offered);
+    }
+
     /**
      * What the claim made of the room last offered: a tripped client offered a probe that had nothing due goes to
      * the back of the turns, so tripped clients with nothing due (waiting out a long retry delay) cannot keep the

@@ -94,6 +94,11 @@ final class ClientThrottles {
         });
     }
 
+    /** The clients that used every token the last claim offered them: more of theirs may be due. */
+    Set<UUID> waiting() {
+        return Set.copyOf(waitingForTokens);
+    }
+
     /** How long until a client that ran out of tokens has half a bucket again; {@code null} when none did. */
     Duration untilTokens() {
         long now = nanoTime.getAsLong();

@@ -34,7 +34,10 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 public class DeliveryNotifications implements SmartLifecycle {
 
     static final String CHANNEL = "webhook_deliveries";
-    /** 37 bytes a client: 200 stay below PostgreSQL's 8,000-byte payload limit. */
+    /**
+     * 37 bytes a client: 200 stay below PostgreSQL's 8,000-byte payload limit. (A dispatcher's own bound,
+     * {@link DeliverySignal#MOST_CLIENTS}, is on the news it gathers from many signals before a claim.)
+     */
     static final int MOST_CLIENTS_NAMED = 200;
 
     private static final Logger log = LoggerFactory.getLogger(DeliveryNotifications.class);
@@ -83,7 +86,11 @@ public class DeliveryNotifications implements SmartLifecycle {
     }
 
     private void signalLocal(Set<UUID> clients) {
-        listeners.forEach(signal -> signal.signal(clients));
+        if (clients.isEmpty()) { // as other instances read an empty payload
+            signalLocal();
+        } else {
+            listeners.forEach(signal -> signal.signal(clients));
+        }
     }
 
     private void signalLocal() {

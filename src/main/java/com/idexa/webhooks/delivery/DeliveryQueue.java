@@ -116,7 +116,7 @@ class DeliveryQueue {
 
     /** The clients a claim looks at: those given (the ones with news), whatever else is queued. */
     private static final String THESE_CLIENTS = """
-            queued(id) AS (SELECT DISTINCT c FROM unnest(CAST(:clients AS uuid[])) AS c)""";
+            queued(id) AS (SELECT c FROM unnest(CAST(:clients AS uuid[])) AS c)""";
 
     private static final String CLAIM_EVERY_CLIENT = CLAIM.replace("/*queued*/", EVERY_QUEUED_CLIENT);
     private static final String CLAIM_THESE_CLIENTS = CLAIM.replace("/*queued*/", THESE_CLIENTS);
@@ -362,11 +362,10 @@ class DeliveryQueue {
             UUID leaseToken,
             Set<UUID> onlyClients) {
         List<UUID> busy = List.copyOf(roomByClient.keySet());
-        List<ClaimedDelivery> claimed = byIndex(() -> jdbc.sql(
-                        onlyClients == null ? CLAIM_EVERY_CLIENT : CLAIM_THESE_CLIENTS)
-                .param(
-                        "clients",
-                        new SqlArrayValue("uuid", onlyClients == null ? new Object[0] : onlyClients.toArray()))
+        JdbcClient.StatementSpec statement = onlyClients == null
+                ? jdbc.sql(CLAIM_EVERY_CLIENT)
+                : jdbc.sql(CLAIM_THESE_CLIENTS).param("clients", new SqlArrayValue("uuid", onlyClients.toArray()));
+        List<ClaimedDelivery> claimed = byIndex(() -> statement
                 .param("busyClients", new SqlArrayValue("uuid", busy.toArray()))
                 .param(
                         "busyRoom",

@@ -8,7 +8,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -53,10 +55,11 @@ import org.springframework.stereotype.Component;
  * <p>CLAIMS_FOR_NEWS: a signal names the clients it concerns (those whose events were committed, whose attempt
  * ended), and a claim made for such news looks at those clients only, not at every client with rows queued: with
  * hundreds of hung endpoints, each keeping rows queued, walking them all cost 12 to 14 ms a claim, on every
- * wake-up. A claim still looks at every client when a signal named none (or too many), when the last claim filled
- * all the room it asked for (a backlog), when the loop woke without news (the poll interval, a throttle's tokens),
- * and at least once a poll interval whatever the news: retries falling due, leases running out, breakers letting
- * a probe through and other instances' freed rows are found that way, within a poll interval.
+ * wake-up. Such a claim also looks at the clients waiting for a throttle's tokens and those the breakers offer a
+ * probe (their turn comes without news). A claim still looks at every client when a signal named none (or too
+ * many), when the last claim filled all the room it asked for (a backlog), when the loop woke without news (the
+ * poll interval), after a claim failed, and at least once a poll interval whatever the news: retries falling due,
+ * leases running out and other instances' freed rows are found that way, within a poll interval.
  *
  * <p>Stopping: claims stop at once; attempts in flight get {@code shutdown-grace} to finish; those still running
  * are then aborted (their connections closed) and recorded as interrupted, due again at once; outcomes are
@@ -111,6 +114,8 @@ public class Dispatcher implements SmartLifecycle {
     private long lastClaimNanos;
     /** When a claim last looked at every client (CLAIMS_FOR_NEWS). */
     private long lastWalkNanos;
+    /** Whether the loop's wait was for a throttled client's tokens (its end then means: look at those clients). */
+    private boolean waitedForTokens;
 
     private Thread loop;
 
@@ -270,6 +275,7 @@ public class Dispatcher implements SmartLifecycle {
             try {
                 wait = claimAndStart(signalled);
             } catch (RuntimeException e) {
+                walkNext();
                 log.warn(
                         "Claiming deliveries failed ({}); trying again in {}",
                         e.getClass().getSimpleName(),
@@ -297,6 +303,7 @@ public class Dispatcher implements SmartLifecycle {
     private Duration claimAndStart(boolean signalled) {
         int free = settings.maxInFlight() - inFlight.get();
         if (free <= 0) {
+            waitedForTokens = false;
             return settings.pollInterval(); // a finishing attempt signals
         }
         Duration sinceLastClaim = Duration.ofNanos(System.nanoTime() - lastClaimNanos);
@@ -306,28 +313,29 @@ public class Dispatcher implements SmartLifecycle {
         }
         DeliverySignal.News news = signal.takeNews();
         long claimStarted = System.nanoTime();
-        long sinceWalk = claimStarted - lastWalkNanos;
         boolean everyClient = news.anything()
-                || !signalled
                 || backlog
-                || sinceWalk >= settings.pollInterval().toNanos();
-        if (!everyClient && news.clients().isEmpty()) { // woken for news an earlier claim took
-            return untilNextWalk(claimStarted);
+                || (!signalled && !waitedForTokens)
+                || claimStarted - lastWalkNanos >= settings.pollInterval().toNanos();
+        readDeliverySettings();
+        Map<UUID, Integer> room = throttles.limit(breakers.room(slots), slots.perClient(), slots);
+        Set<UUID> lookAt = null;
+        if (!everyClient) {
+            lookAt = new HashSet<>(news.clients());
+            lookAt.addAll(throttles.waiting()); // their tokens refill without news
+            lookAt.addAll(breakers.offered()); // a probe offered is looked for, or the turns would skip it
+            if (lookAt.isEmpty()) { // woken for news an earlier claim took
+                return nextWait();
+            }
         }
         lastClaimNanos = claimStarted;
+        int want = Math.min(free, settings.claimBatchSize());
+        metrics.claimed(everyClient);
+        List<ClaimedDelivery> batch =
+                queue.claim(want, slots.perClient(), room, settings.lease(), UUID.randomUUID(), lookAt);
         if (everyClient) {
             lastWalkNanos = claimStarted;
         }
-        int want = Math.min(free, settings.claimBatchSize());
-        readDeliverySettings();
-        metrics.claimed(everyClient);
-        List<ClaimedDelivery> batch = queue.claim(
-                want,
-                slots.perClient(),
-                throttles.limit(breakers.room(slots), slots.perClient(), slots),
-                settings.lease(),
-                UUID.randomUUID(),
-                everyClient ? null : news.clients());
         breakers.claimed(batch.stream().map(ClaimedDelivery::clientId).collect(Collectors.toSet()));
         throttles.claimed(batch.stream()
                 .filter(delivery -> delivery.status() == DeliveryStatus.PENDING)
@@ -364,17 +372,24 @@ public class Dispatcher implements SmartLifecycle {
         if (backlog) {
             return Duration.ZERO;
         }
-        Duration untilTokens = throttles.untilTokens();
-        Duration untilWalk = untilNextWalk(System.nanoTime());
-        return untilTokens != null && untilTokens.compareTo(untilWalk) < 0
-                ? untilTokens.plusMillis(1) // zero would mean "more is due now": wait at least a moment
-                : untilWalk;
+        return nextWait();
     }
 
-    /** Until the next claim that looks at every client (CLAIMS_FOR_NEWS): at least a millisecond. */
-    private Duration untilNextWalk(long nowNanos) {
-        long left = settings.pollInterval().toNanos() - (nowNanos - lastWalkNanos);
-        return Duration.ofNanos(Math.max(left, TimeUnit.MILLISECONDS.toNanos(1)));
+    /**
+     * Until a throttled client has tokens again or the next claim that looks at every client is due
+     * (CLAIMS_FOR_NEWS), whichever comes first: at least a millisecond.
+     */
+    private Duration nextWait() {
+        Duration untilTokens = throttles.untilTokens();
+        long untilWalk = settings.pollInterval().toNanos() - (System.nanoTime() - lastWalkNanos);
+        Duration walk = Duration.ofNanos(Math.max(untilWalk, TimeUnit.MILLISECONDS.toNanos(1)));
+        waitedForTokens = untilTokens != null && untilTokens.compareTo(walk) < 0;
+        return waitedForTokens ? untilTokens.plusMillis(1) : walk; // zero would mean "more is due now"
+    }
+
+    /** The next claim looks at every client (a claim failed: what it was told is lost with it). */
+    private void walkNext() {
+        lastWalkNanos = System.nanoTime() - settings.pollInterval().toNanos();
     }
 
     /** A client changed its delivery settings here: the next claim reads them (other instances within a second). */

@@ -1,15 +1,21 @@
 package com.idexa.webhooks.web;
 
+import java.time.Duration;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The bytes of request bodies that may be held at once by all the requests of one kind together (intake's): a
  * {@link Semaphore} of bytes. A request takes what its {@code Content-Length} declares before its body is read, or,
  * for a chunked body, each piece as it arrives; it gives everything back when it has been answered. A body larger
- * than the whole budget needs the whole budget, so it still goes through when it is alone. Nobody waits: a request
- * that finds too little left is refused at once ({@link RequestBodyLimitFilter}), and its sender retries.
+ * than the whole budget needs the whole budget, so it still goes through when it is alone. A request that finds
+ * too little left waits its turn for up to {@link #WAIT} (first come, first served, so a large body is not passed
+ * over for ever by small ones), then is refused ({@link RequestBodyLimitFilter}) and its sender retries.
  */
 public final class BodyBudget {
+
+    /** How long a request waits for its bytes before it is refused. */
+    static final Duration WAIT = Duration.ofSeconds(1);
 
     private final int total;
     private final Semaphore bytes;
@@ -19,7 +25,7 @@ public final class BodyBudget {
             throw new IllegalArgumentException("a body budget needs at least one byte");
         }
         this.total = (int) Math.min(Integer.MAX_VALUE, total);
-        this.bytes = new Semaphore(this.total);
+        this.bytes = new Semaphore(this.total, true);
     }
 
     public int total() {
@@ -35,13 +41,21 @@ public final class BodyBudget {
     final class Share {
         private int held;
 
-        /** Takes {@code count} more bytes (capped, all taken, at the whole budget); false if they are not free now. */
+        /**
+         * Takes {@code count} more bytes (capped, all taken, at the whole budget); false if they are not free within
+         * {@link #WAIT}.
+         */
         boolean take(long count) {
             int wanted = (int) Math.min(count, total - held);
             if (wanted <= 0) {
                 return true;
             }
-            if (!bytes.tryAcquire(wanted)) {
+            try {
+                if (!bytes.tryAcquire(wanted, WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                    return false;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
                 return false;
             }
             held += wanted;

@@ -21,6 +21,11 @@ class ContainerGuardsConfiguration {
     }
 
     @Bean
+    AbandonedBodies abandonedBodies() {
+        return new AbandonedBodies();
+    }
+
+    @Bean
     FilterRegistrationBean<RequestParametersFilter> requestParametersFilter(JsonMapper json) {
         return RequestParametersFilter.registration(json);
     }

@@ -20,6 +20,7 @@ import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.ServletWebRequest;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.HandlerMethodValidationException;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
@@ -139,12 +140,29 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
             problem.setTitle("Request body too large");
             return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).body(problem);
         }
+        BodyTooSlow tooSlow = findCause(e, BodyTooSlow.class);
+        if (tooSlow != null || findCause(e, java.net.SocketTimeoutException.class) != null) {
+            if (request instanceof ServletWebRequest servlet) {
+                AbandonedBodies.abandon(servlet.getRequest());
+            }
+            ProblemDetail problem = ProblemDetail.forStatusAndDetail(
+                    HttpStatus.REQUEST_TIMEOUT,
+                    tooSlow == null
+                            ? "The request body stopped arriving."
+                            : "The request body did not arrive within "
+                                    + tooSlow.timeout().toSeconds() + " seconds.");
+            problem.setTitle("Request body too slow");
+            return ResponseEntity.status(HttpStatus.REQUEST_TIMEOUT)
+                    .header(HttpHeaders.CONNECTION, "close")
+                    .body(problem);
+        }
         if (findCause(e, BodyBudgetSpent.class) != null) {
             ProblemDetail problem = ProblemDetail.forStatusAndDetail(
                     HttpStatus.SERVICE_UNAVAILABLE, RequestBodyLimitFilter.BUSY_DETAIL);
             problem.setTitle(RequestBodyLimitFilter.BUSY_TITLE);
             return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
                     .header(HttpHeaders.RETRY_AFTER, String.valueOf(RequestBodyLimitFilter.BUSY_RETRY_AFTER_SECONDS))
+                    .header(HttpHeaders.CONNECTION, "close")
                     .body(problem);
         }
         InvalidRequest invalid = new InvalidRequest(describeUnreadable(e));

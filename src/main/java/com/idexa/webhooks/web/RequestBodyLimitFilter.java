@@ -8,6 +8,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.function.Function;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -19,7 +20,10 @@ import tools.jackson.databind.json.JsonMapper;
  * Refuses request bodies over the limit for their path with 413: at once when {@code Content-Length} says so,
  * or while reading a chunked body, through {@link PayloadTooLarge}. Where the path has a {@link BodyBudget}, a body
  * is refused with 503 and {@code Retry-After} when the budget cannot hold it: at once for a declared length, or
- * while reading a chunked body, through {@link BodyBudgetSpent}. Nothing is written when either trips.
+ * while reading a chunked body, through {@link BodyBudgetSpent}. A body that has not arrived within its timeout from
+ * the request's start is refused with 408, through {@link BodyTooSlow}: a sender dripping a body holds a request
+ * thread that long at most (plus one read's wait, {@code server.tomcat.connection-timeout}), not as long as it
+ * likes. Nothing is written when any of them trips.
  */
 public class RequestBodyLimitFilter extends OncePerRequestFilter {
 
@@ -41,13 +45,21 @@ public class RequestBodyLimitFilter extends OncePerRequestFilter {
     private final Function<HttpServletRequest, Limit> limitFor;
     private final JsonMapper json;
     private final Runnable refusedForBudget;
+    private final Duration readTimeout;
 
-    /** @param refusedForBudget called for each request refused because its budget was spent (a metric) */
+    /**
+     * @param refusedForBudget called for each request refused because its budget was spent (a metric)
+     * @param readTimeout how long a body may take to arrive, from the request's start
+     */
     public RequestBodyLimitFilter(
-            Function<HttpServletRequest, Limit> limitFor, JsonMapper json, Runnable refusedForBudget) {
+            Function<HttpServletRequest, Limit> limitFor,
+            JsonMapper json,
+            Runnable refusedForBudget,
+            Duration readTimeout) {
         this.limitFor = limitFor;
         this.json = json;
         this.refusedForBudget = refusedForBudget;
+        this.readTimeout = readTimeout;
     }
 
     @Override
@@ -72,9 +84,14 @@ public class RequestBodyLimitFilter extends OncePerRequestFilter {
                 refuse(request, response, HttpStatus.SERVICE_UNAVAILABLE, BUSY_TITLE, BUSY_DETAIL);
                 return;
             }
-            chain.doFilter(
-                    new LimitedRequest(request, limit.maxBytes(), declared < 0 ? share : null, refusedForBudget),
-                    response);
+            Body body = new Body(
+                    limit.maxBytes(),
+                    declared < 0 ? share : null,
+                    refusedForBudget,
+                    readTimeout,
+                    System.nanoTime() + readTimeout.toNanos(),
+                    () -> AbandonedBodies.abandon(request));
+            chain.doFilter(new LimitedRequest(request, body), response);
         } finally {
             if (share != null) {
                 share.giveBack();
@@ -95,23 +112,33 @@ public class RequestBodyLimitFilter extends OncePerRequestFilter {
         json.writeValue(response.getOutputStream(), problem);
     }
 
+    /**
+     * What one request's body must keep to.
+     *
+     * @param share takes each piece of a chunked body as it arrives; null when the length was declared (and taken
+     *     already) or the path's bodies are not counted
+     */
+    private record Body(
+            long maxBytes,
+            BodyBudget.Share share,
+            Runnable refusedForBudget,
+            Duration readTimeout,
+            long deadlineNanos,
+            Runnable abandon) {}
+
     private static final class LimitedRequest extends HttpServletRequestWrapper {
-        private final long limit;
-        private final BodyBudget.Share share;
-        private final Runnable refusedForBudget;
+        private final Body body;
         private ServletInputStream stream;
 
-        LimitedRequest(HttpServletRequest request, long limit, BodyBudget.Share share, Runnable refusedForBudget) {
+        LimitedRequest(HttpServletRequest request, Body body) {
             super(request);
-            this.limit = limit;
-            this.share = share;
-            this.refusedForBudget = refusedForBudget;
+            this.body = body;
         }
 
         @Override
         public ServletInputStream getInputStream() throws IOException {
             if (stream == null) {
-                stream = new LimitedInputStream(super.getInputStream(), limit, share, refusedForBudget);
+                stream = new LimitedInputStream(super.getInputStream(), body);
             }
             return stream;
         }
@@ -119,22 +146,17 @@ public class RequestBodyLimitFilter extends OncePerRequestFilter {
 
     private static final class LimitedInputStream extends ServletInputStream {
         private final ServletInputStream delegate;
-        private final long limit;
-        /** Takes each piece of a chunked body as it arrives; null when the length was declared (and taken). */
-        private final BodyBudget.Share share;
-
-        private final Runnable refusedForBudget;
+        private final Body body;
         private long read;
 
-        LimitedInputStream(ServletInputStream delegate, long limit, BodyBudget.Share share, Runnable refusedForBudget) {
+        LimitedInputStream(ServletInputStream delegate, Body body) {
             this.delegate = delegate;
-            this.limit = limit;
-            this.share = share;
-            this.refusedForBudget = refusedForBudget;
+            this.body = body;
         }
 
         @Override
         public int read() throws IOException {
+            inTime();
             int b = delegate.read();
             if (b >= 0) {
                 count(1);
@@ -144,6 +166,7 @@ public class RequestBodyLimitFilter extends OncePerRequestFilter {
 
         @Override
         public int read(byte[] buffer, int offset, int length) throws IOException {
+            inTime();
             int n = delegate.read(buffer, offset, length);
             if (n > 0) {
                 count(n);
@@ -153,12 +176,22 @@ public class RequestBodyLimitFilter extends OncePerRequestFilter {
 
         private void count(int n) throws IOException {
             read += n;
-            if (read > limit) {
-                throw new PayloadTooLarge(limit);
+            if (read > body.maxBytes()) {
+                throw new PayloadTooLarge(body.maxBytes());
             }
-            if (share != null && !share.take(n)) {
-                refusedForBudget.run();
+            if (body.share() != null && !body.share().take(n)) {
+                body.refusedForBudget().run();
+                body.abandon().run(); // the rest is not wanted: Tomcat must not read it either
                 throw new BodyBudgetSpent();
+            }
+            inTime();
+        }
+
+        /** A body still arriving after its deadline is refused; one read whole (or not read at all) is not. */
+        private void inTime() throws BodyTooSlow {
+            if (System.nanoTime() - body.deadlineNanos() > 0 && !delegate.isFinished()) {
+                body.abandon().run(); // the rest would arrive as slowly: Tomcat must not wait for it either
+                throw new BodyTooSlow(body.readTimeout());
             }
         }
 

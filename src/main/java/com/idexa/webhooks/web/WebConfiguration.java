@@ -63,9 +63,17 @@ class WebConfiguration implements WebMvcConfigurer {
                 .description("Intake requests refused with 503 because bodies held at once were at their limit")
                 .register(meters);
         var filter = new RequestBodyLimitFilter(
-                request -> request.getRequestURI().startsWith("/internal/") ? intake : api, json, busy::increment);
+                request -> path(request).startsWith("/internal/") ? intake : api,
+                json,
+                busy::increment,
+                properties.api().bodyReadTimeout());
         var registration = new FilterRegistrationBean<>(filter);
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
         return registration;
+    }
+
+    /** The path as the servlets are matched on it: decoded, without path parameters ({@code /internal;x=y/...}). */
+    private static String path(jakarta.servlet.http.HttpServletRequest request) {
+        return request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo());
     }
 }

@@ -10,6 +10,7 @@ import com.idexa.webhooks.outbound.NetworkPolicy;
 import com.idexa.webhooks.outbound.OutboundHttpClient;
 import com.idexa.webhooks.outbound.TokenProvider;
 import com.idexa.webhooks.support.DeliveryTestSupport;
+import com.idexa.webhooks.support.TestHttp;
 import com.idexa.webhooks.support.TestReceiver;
 import com.idexa.webhooks.support.TestReceiver.Reply;
 import com.idexa.webhooks.webhook.WebhookService;
@@ -278,6 +279,57 @@ class DispatcherTest extends DeliveryTestSupport {
         assertThat(claims("news") - forNewsBefore)
                 .as("claims made for the busy client's news alone")
                 .isPositive();
+    }
+
+    /**
+     * A client waiting for its throttle's tokens has no news when they come back: claims made for others' news look
+     * at it too (CLAIMS_FOR_NEWS), or its backlog would wait for the walk over every client (here ten minutes away).
+     */
+    @Test
+    void aThrottledClientsBacklogKeepsGoingWhileAnotherClientsNewsKeepsComing() {
+        dispatcher.stop();
+        Dispatcher patient = startDispatcher(delivery -> withPollInterval(delivery, Duration.ofMinutes(10)), sender);
+        ClientService.IssuedKey throttled = newClient();
+        ClientService.IssuedKey busy = newClient();
+        String webhookId = registerWebhook(throttled, simpleWebhook("POST", receiver.url("/throttled/:id")));
+        registerWebhook(busy, simpleWebhook("POST", receiver.url("/busy/:id")));
+        TestHttp.Response throttle = http().apiKey(throttled.apiKey())
+                .send(
+                        "PUT",
+                        "/document_webhooks/" + webhookId + "/delivery_settings",
+                        "{\"maxPerSecond\": 5}",
+                        "application/json");
+        assertThat(throttle.status()).as(throttle.body()).isEqualTo(200);
+        patient.deliverySettingsChanged(); // as the API tells its own instance's dispatcher
+        String[] backlog = new String[10];
+        for (int i = 0; i < backlog.length; i++) {
+            backlog[i] = batchEvent(throttled, "t" + i, "{\"id\": \"t" + i + "\"}");
+        }
+        assertThat(reportBatch(backlog).status()).isEqualTo(202);
+
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        for (int i = 0; throttledReceived() < backlog.length && System.nanoTime() < deadline; i++) {
+            assertThat(reportDocument(busy, "b" + i, "{\"id\": \"b" + i + "\"}").status())
+                    .isEqualTo(202);
+        }
+
+        assertThat(throttledReceived())
+                .as("the throttled client's ten, at five a second, while the busy client's events kept coming")
+                .isEqualTo(backlog.length);
+        List<Instant> arrivals = receiver.received().stream()
+                .filter(received -> received.path().startsWith("/throttled/"))
+                .map(TestReceiver.Received::at)
+                .sorted()
+                .toList();
+        assertThat(Duration.between(arrivals.get(0), arrivals.get(arrivals.size() - 1)))
+                .as("the throttle held: ten at five a second take more than a second")
+                .isGreaterThan(Duration.ofSeconds(1));
+    }
+
+    private long throttledReceived() {
+        return receiver.received().stream()
+                .filter(received -> received.path().startsWith("/throttled/"))
+                .count();
     }
 
     private double claims(String clients) {

@@ -66,7 +66,7 @@ public final class RawHttp {
     /** A response; {@code status} is 0 when the server closed the connection without answering. */
     public record Response(int status, Map<String, String> headers, String body) {
 
-        static Response parse(byte[] raw) {
+        public static Response parse(byte[] raw) {
             String text = new String(raw, StandardCharsets.UTF_8);
             int end = text.indexOf("\r\n\r\n");
             if (end < 0) {

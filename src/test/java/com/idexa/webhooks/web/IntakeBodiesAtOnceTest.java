@@ -44,6 +44,8 @@ class IntakeBodiesAtOnceTest extends IntegrationTest {
             TestHttp.Response declared =
                     http().bearer(INTERNAL_TOKEN).post("/internal/document_events", event(client, "declared", 20_000));
             RawHttp.Response chunked = new RawHttp(port).send(chunked(event(client, "chunked", 20_000)));
+            TestHttp.Response pathParameter = http().bearer(INTERNAL_TOKEN)
+                    .post("/internal;v=1/document_events", event(client, "declared", 20_000));
 
             assertThat(declared.status()).as(declared.body()).isEqualTo(503);
             assertThat(declared.contentType()).isEqualTo("application/problem+json");
@@ -52,7 +54,10 @@ class IntakeBodiesAtOnceTest extends IntegrationTest {
             assertThat(chunked.status()).as(chunked.body()).isEqualTo(503);
             assertThat(chunked.headers()).containsEntry("retry-after", "1");
             assertThat(chunked.body()).contains("Too many request bodies at once");
-            assertThat(refused() - refusedBefore).isEqualTo(2);
+            assertThat(pathParameter.status())
+                    .as("a path parameter does not take a body out of intake's count")
+                    .isEqualTo(503);
+            assertThat(refused() - refusedBefore).isEqualTo(3);
 
             assertThat(held.finish()).startsWith("HTTP/1.1 202");
         }
