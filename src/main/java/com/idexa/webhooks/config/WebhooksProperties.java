@@ -41,7 +41,7 @@ public record WebhooksProperties(
      * @param intakeBodiesAtOnce most bytes of intake request bodies held at once, by all requests together; beyond
      *     it intake answers 503 with {@code Retry-After} rather than run out of heap (a body costs several times its
      *     size while it is parsed and written). Unset: a sixteenth of the heap, never less than one largest body.
-     * @param bodyReadTimeout longest time a request body may take to arrive, from the request's start (408 beyond):
+     * @param bodyReadTimeout longest time a request body may take to arrive, from when its reading begins (408 beyond):
      *     a sender dripping its body must not hold a request thread for longer
      */
     public record Api(
@@ -53,6 +53,9 @@ public record WebhooksProperties(
         public Api {
             if (intakeBodiesAtOnce != null && intakeBodiesAtOnce.toBytes() < 1) {
                 throw new IllegalArgumentException("webhooks.api.intake-bodies-at-once must be at least 1B");
+            }
+            if (bodyReadTimeout != null && (bodyReadTimeout.isZero() || bodyReadTimeout.isNegative())) {
+                throw new IllegalArgumentException("webhooks.api.body-read-timeout must be positive");
             }
         }
 

@@ -209,21 +209,19 @@ final class ClientBreakers {
         return room;
     }
 
-    /** The tripped clients the last {@link #room} offered a probe. */
-    synchronized Set<UUID> offered() {
-        return Set.copyOf(offered);
-    }
-
     /**
      * What the claim made of the room last offered: a tripped client offered a probe that had nothing due goes to
      * the back of the turns, so tripped clients with nothing due (waiting out a long retry delay) cannot keep the
-     * probe slots from one that has.
+     * probe slots from one that has. A client the claim did not look at (a claim for other clients' news) keeps
+     * its place.
+     *
+     * @param lookedAt the clients the claim looked at; null for every client
      */
-    synchronized void claimed(Set<UUID> clientsClaimed) {
+    synchronized void claimed(Set<UUID> clientsClaimed, Set<UUID> lookedAt) {
         long now = nanoTime.getAsLong();
         for (UUID client : offered) {
             State state = states.getIfPresent(client);
-            if (state != null && !clientsClaimed.contains(client)) {
+            if (state != null && !clientsClaimed.contains(client) && (lookedAt == null || lookedAt.contains(client))) {
                 state.lastStartNanos = now;
             }
         }

@@ -55,8 +55,9 @@ import org.springframework.stereotype.Component;
  * <p>CLAIMS_FOR_NEWS: a signal names the clients it concerns (those whose events were committed, whose attempt
  * ended), and a claim made for such news looks at those clients only, not at every client with rows queued: with
  * hundreds of hung endpoints, each keeping rows queued, walking them all cost 12 to 14 ms a claim, on every
- * wake-up. Such a claim also looks at the clients waiting for a throttle's tokens and those the breakers offer a
- * probe (their turn comes without news). A claim still looks at every client when a signal named none (or too
+ * wake-up. Such a claim also looks at the clients waiting for a throttle's tokens once they have some back (that
+ * comes without news); tripped clients' probes are found by the walks. A claim still looks at every client when a
+ * signal named none (or too
  * many), when the last claim filled all the room it asked for (a backlog), when the loop woke without news (the
  * poll interval), after a claim failed, and at least once a poll interval whatever the news: retries falling due,
  * leases running out and other instances' freed rows are found that way, within a poll interval.
@@ -322,9 +323,10 @@ public class Dispatcher implements SmartLifecycle {
         Set<UUID> lookAt = null;
         if (!everyClient) {
             lookAt = new HashSet<>(news.clients());
-            lookAt.addAll(throttles.waiting()); // their tokens refill without news
-            lookAt.addAll(breakers.offered()); // a probe offered is looked for, or the turns would skip it
-            if (lookAt.isEmpty()) { // woken for news an earlier claim took
+            throttles.waiting().stream() // their tokens refill without news
+                    .filter(client -> room.getOrDefault(client, slots.perClient()) > 0)
+                    .forEach(lookAt::add);
+            if (lookAt.isEmpty()) { // woken for news an earlier claim took, or for tokens not back yet
                 return nextWait();
             }
         }
@@ -336,7 +338,7 @@ public class Dispatcher implements SmartLifecycle {
         if (everyClient) {
             lastWalkNanos = claimStarted;
         }
-        breakers.claimed(batch.stream().map(ClaimedDelivery::clientId).collect(Collectors.toSet()));
+        breakers.claimed(batch.stream().map(ClaimedDelivery::clientId).collect(Collectors.toSet()), lookAt);
         throttles.claimed(batch.stream()
                 .filter(delivery -> delivery.status() == DeliveryStatus.PENDING)
                 .map(ClaimedDelivery::clientId)

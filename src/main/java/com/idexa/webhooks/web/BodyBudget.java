@@ -43,15 +43,15 @@ public final class BodyBudget {
 
         /**
          * Takes {@code count} more bytes (capped, all taken, at the whole budget); false if they are not free within
-         * {@link #WAIT}.
+         * {@link #WAIT} (the first take) or at once (the next pieces of a chunked body).
          */
         boolean take(long count) {
             int wanted = (int) Math.min(count, total - held);
             if (wanted <= 0) {
                 return true;
             }
-            try {
-                if (!bytes.tryAcquire(wanted, WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+            try { // a request holding bytes never waits for more: it would hold them from the ones it waits on
+                if (!bytes.tryAcquire(wanted, held > 0 ? 0 : WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
                     return false;
                 }
             } catch (InterruptedException e) {

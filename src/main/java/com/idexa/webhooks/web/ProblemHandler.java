@@ -140,6 +140,8 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
             problem.setTitle("Request body too large");
             return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).body(problem);
         }
+        // A body past its deadline, or one whose next byte did not come within Tomcat's read timeout: 408, and the
+        // rest is not read (for the latter Tomcat has already answered 408 itself; its answer is the one sent).
         BodyTooSlow tooSlow = findCause(e, BodyTooSlow.class);
         if (tooSlow != null || findCause(e, java.net.SocketTimeoutException.class) != null) {
             if (request instanceof ServletWebRequest servlet) {

@@ -21,7 +21,7 @@ import tools.jackson.databind.json.JsonMapper;
  * or while reading a chunked body, through {@link PayloadTooLarge}. Where the path has a {@link BodyBudget}, a body
  * is refused with 503 and {@code Retry-After} when the budget cannot hold it: at once for a declared length, or
  * while reading a chunked body, through {@link BodyBudgetSpent}. A body that has not arrived within its timeout from
- * the request's start is refused with 408, through {@link BodyTooSlow}: a sender dripping a body holds a request
+ * the start of its reading is refused with 408, through {@link BodyTooSlow}: a sender dripping a body holds a request
  * thread that long at most (plus one read's wait, {@code server.tomcat.connection-timeout}), not as long as it
  * likes. Nothing is written when any of them trips.
  */
@@ -49,7 +49,7 @@ public class RequestBodyLimitFilter extends OncePerRequestFilter {
 
     /**
      * @param refusedForBudget called for each request refused because its budget was spent (a metric)
-     * @param readTimeout how long a body may take to arrive, from the request's start
+     * @param readTimeout how long a body may take to arrive, from when its reading begins
      */
     public RequestBodyLimitFilter(
             Function<HttpServletRequest, Limit> limitFor,
@@ -89,7 +89,6 @@ public class RequestBodyLimitFilter extends OncePerRequestFilter {
                     declared < 0 ? share : null,
                     refusedForBudget,
                     readTimeout,
-                    System.nanoTime() + readTimeout.toNanos(),
                     () -> AbandonedBodies.abandon(request));
             chain.doFilter(new LimitedRequest(request, body), response);
         } finally {
@@ -119,12 +118,7 @@ public class RequestBodyLimitFilter extends OncePerRequestFilter {
      *     already) or the path's bodies are not counted
      */
     private record Body(
-            long maxBytes,
-            BodyBudget.Share share,
-            Runnable refusedForBudget,
-            Duration readTimeout,
-            long deadlineNanos,
-            Runnable abandon) {}
+            long maxBytes, BodyBudget.Share share, Runnable refusedForBudget, Duration readTimeout, Runnable abandon) {}
 
     private static final class LimitedRequest extends HttpServletRequestWrapper {
         private final Body body;
@@ -147,11 +141,15 @@ public class RequestBodyLimitFilter extends OncePerRequestFilter {
     private static final class LimitedInputStream extends ServletInputStream {
         private final ServletInputStream delegate;
         private final Body body;
+        /** The body's deadline, from when its reading began: before that, nobody waits on its sender. */
+        private final long deadlineNanos;
+
         private long read;
 
         LimitedInputStream(ServletInputStream delegate, Body body) {
             this.delegate = delegate;
             this.body = body;
+            this.deadlineNanos = System.nanoTime() + body.readTimeout().toNanos();
         }
 
         @Override
@@ -177,6 +175,7 @@ public class RequestBodyLimitFilter extends OncePerRequestFilter {
         private void count(int n) throws IOException {
             read += n;
             if (read > body.maxBytes()) {
+                body.abandon().run();
                 throw new PayloadTooLarge(body.maxBytes());
             }
             if (body.share() != null && !body.share().take(n)) {
@@ -189,7 +188,7 @@ public class RequestBodyLimitFilter extends OncePerRequestFilter {
 
         /** A body still arriving after its deadline is refused; one read whole (or not read at all) is not. */
         private void inTime() throws BodyTooSlow {
-            if (System.nanoTime() - body.deadlineNanos() > 0 && !delegate.isFinished()) {
+            if (System.nanoTime() - deadlineNanos > 0 && !delegate.isFinished()) {
                 body.abandon().run(); // the rest would arrive as slowly: Tomcat must not wait for it either
                 throw new BodyTooSlow(body.readTimeout());
             }

@@ -172,12 +172,28 @@ class ClientBreakersTest {
         UUID waiting = offered == hung ? other : hung;
 
         nanoTime.addAndGet(1_000);
-        breakers.claimed(Set.of()); // the claim found nothing due for it
+        breakers.claimed(Set.of(), null); // the claim found nothing due for it
 
         assertThat(breakers.room(slots))
                 .as("the probe slot goes to the other tripped client")
                 .containsEntry(waiting, 1)
                 .containsEntry(offered, 0);
+    }
+
+    @Test
+    void aTrippedClientOfferedAProbeThatAClaimForOtherClientsNewsDidNotLookAtKeepsItsTurn() {
+        ClientBreakers breakers = breakers(1, 1);
+        breakers.ended(hung, unanswered("timeout"));
+        breakers.ended(other, unanswered("timeout"));
+        Map<UUID, Integer> room = breakers.room(slots);
+        UUID offered = room.get(hung) == 1 ? hung : other;
+
+        nanoTime.addAndGet(1_000);
+        breakers.claimed(Set.of(), Set.of(UUID.randomUUID())); // a claim for a third client's news
+
+        assertThat(breakers.room(slots))
+                .as("the probe slot stays with the client whose turn it was")
+                .containsEntry(offered, 1);
     }
 
     @Test
