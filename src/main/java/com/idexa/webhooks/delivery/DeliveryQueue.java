@@ -79,8 +79,12 @@ class DeliveryQueue {
                 SELECT l.id FROM due
                 CROSS JOIN LATERAL (
                     SELECT q.id FROM delivery_queue q
-                    WHERE q.id = due.id AND q.next_attempt_at <= now()
-                      AND (q.lease_token IS NULL OR coalesce(q.leased_until, q.next_attempt_at) <= now())
+                    WHERE q.id = due.id
+                      -- still due, re-checked on the row as locked; one expression that no index can serve, so the
+                      -- row is reached by its id only (a plan that went through the due index instead, made while
+                      -- next to nothing was due, read every due row per claimed row: 123 s beside a million)
+                      AND (q.next_attempt_at <= now()
+                           AND (q.lease_token IS NULL OR coalesce(q.leased_until, q.next_attempt_at) <= now())) IS TRUE
                     FOR UPDATE SKIP LOCKED
                 ) l
             ), claimed AS (

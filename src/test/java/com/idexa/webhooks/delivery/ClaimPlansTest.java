@@ -116,6 +116,50 @@ class ClaimPlansTest {
                 .isLessThanOrEqualTo(clients);
     }
 
+    /**
+     * The claim's lock step reaches each row by its id. The benchmark caught a plan that reached it through the due
+     * index instead, matching the id as a filter: every claimed row cost a scan of every due row, 123 s a claim
+     * beside a dead client's million. PostgreSQL had planned it while its statistics said next to nothing was due
+     * (the queue's rows all waiting to retry), which made "due" look like one row.
+     */
+    @Test
+    void aClaimPlannedWhileNothingWasDueLocksItsRowsByIdOnceABacklogIsDue() {
+        SingleConnectionDataSource connection = TestDatabase.keptPlansConnection("claim_lock_by_id_");
+        JdbcClient jdbc = JdbcClient.create(connection);
+        jdbc.sql("ALTER TABLE delivery_queue SET (autovacuum_enabled = false)").update();
+        UUID waiting = UUID.randomUUID();
+        UUID backlogged = UUID.randomUUID();
+        for (UUID client : List.of(waiting, backlogged)) {
+            jdbc.sql("INSERT INTO clients (id, name, created_at) VALUES (?, 'c', now())")
+                    .param(client)
+                    .update();
+        }
+        QueueSeeds.due(jdbc, waiting, 10_000);
+        jdbc.sql("UPDATE delivery_queue SET next_attempt_at = now() + interval '1 hour'")
+                .update(); // retries
+        jdbc.sql("ANALYZE").update();
+        DeliveryQueue queue = new DeliveryQueue(connection);
+        for (int i = 0; i < 10; i++) { // the plans of a queue with nothing due, kept by the connection
+            assertThat(queue.claim(100, 8, Map.of(), Duration.ofSeconds(30), UUID.randomUUID()))
+                    .isEmpty();
+        }
+
+        QueueSeeds.due(jdbc, backlogged, BACKLOG);
+
+        long read = new TransactionTemplate(new DataSourceTransactionManager(connection)).execute(transaction -> {
+            assertThat(queue.claim(100, 8, Map.of(), Duration.ofSeconds(30), UUID.randomUUID()))
+                    .hasSize(8);
+            return jdbc.sql("SELECT pg_stat_get_xact_tuples_returned('delivery_queue_client_due'::regclass)")
+                    .query(Long.class)
+                    .single();
+        });
+        connection.destroy();
+
+        assertThat(read)
+                .as("entries of the due index read by a claim of 8 rows beside %d due ones", BACKLOG)
+                .isLessThan(1_000);
+    }
+
     /** A held delivery no queue row has. */
     private static ClaimedDelivery nobody() {
         return new ClaimedDelivery(
