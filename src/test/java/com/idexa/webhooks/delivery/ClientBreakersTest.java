@@ -165,13 +165,9 @@ class ClientBreakersTest {
     @Test
     void aTrippedClientOfferedAProbeWithNothingDueGoesToTheBackOfTheTurns() {
         ClientBreakers breakers = breakers(1, 1);
-        breakers.ended(hung, unanswered("timeout"));
-        breakers.ended(other, unanswered("timeout"));
-        Map<UUID, Integer> room = breakers.room(slots);
-        UUID offered = room.get(hung) == 1 ? hung : other;
+        UUID offered = trippedBothAndOfferedOne(breakers);
         UUID waiting = offered == hung ? other : hung;
 
-        nanoTime.addAndGet(1_000);
         breakers.claimed(Set.of(), null); // the claim found nothing due for it
 
         assertThat(breakers.room(slots))
@@ -183,17 +179,22 @@ class ClientBreakersTest {
     @Test
     void aTrippedClientOfferedAProbeThatAClaimForOtherClientsNewsDidNotLookAtKeepsItsTurn() {
         ClientBreakers breakers = breakers(1, 1);
-        breakers.ended(hung, unanswered("timeout"));
-        breakers.ended(other, unanswered("timeout"));
-        Map<UUID, Integer> room = breakers.room(slots);
-        UUID offered = room.get(hung) == 1 ? hung : other;
+        UUID offered = trippedBothAndOfferedOne(breakers);
 
-        nanoTime.addAndGet(1_000);
         breakers.claimed(Set.of(), Set.of(UUID.randomUUID())); // a claim for a third client's news
 
         assertThat(breakers.room(slots))
                 .as("the probe slot stays with the client whose turn it was")
                 .containsEntry(offered, 1);
+    }
+
+    /** Trips both clients; the room then offers one of them the single probe (returned), and time passes. */
+    private UUID trippedBothAndOfferedOne(ClientBreakers breakers) {
+        breakers.ended(hung, unanswered("timeout"));
+        breakers.ended(other, unanswered("timeout"));
+        Map<UUID, Integer> room = breakers.room(slots);
+        nanoTime.addAndGet(1_000);
+        return room.get(hung) == 1 ? hung : other;
     }
 
     @Test
