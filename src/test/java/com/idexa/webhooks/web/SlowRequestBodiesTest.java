@@ -43,6 +43,18 @@ class SlowRequestBodiesTest extends IntegrationTest {
         assertThat(answer.body()).contains("Request body too slow");
     }
 
+    /**
+     * READ_FIRST: without any key. A 401 given before the body was read left Tomcat reading the rest at the sender's
+     * pace (a hostile test froze the whole API with 210 such connections and no key). The body is read first, so
+     * it is bounded by its deadline like any other.
+     */
+    @Test
+    void aBodyWithAWrongTokenDrippedSlowerThanTheTimeoutIsRefusedAndItsConnectionClosed() throws Exception {
+        RawHttp.Response answer = dripped("/internal/document_events", "Authorization: Bearer wrong-token");
+
+        assertThat(answer.status()).as(answer.body()).isEqualTo(408);
+    }
+
     @Test
     void aBodySentAtOnceIsUnaffected() {
         ClientService.IssuedKey client = newClient();
