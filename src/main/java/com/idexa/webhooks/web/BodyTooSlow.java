@@ -3,12 +3,8 @@ package com.idexa.webhooks.web;
 import java.io.IOException;
 import java.time.Duration;
 
-/**
- * Thrown while reading a request body that has taken longer than {@code webhooks.api.body-read-timeout} to arrive.
- * It is an {@link IOException} so that it travels through the body's reader like any read failure;
- * {@link ProblemHandler} finds it in the cause chain and answers 408.
- */
-public class BodyTooSlow extends IOException {
+/** Thrown by {@link RequestBodyLimitFilter} while it reads a request body that has taken longer than {@code webhooks.api.body-read-timeout} to arrive; the filter answers it. */
+class BodyTooSlow extends IOException {
 
     private final Duration timeout;
 

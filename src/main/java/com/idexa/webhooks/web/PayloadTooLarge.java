@@ -2,11 +2,8 @@ package com.idexa.webhooks.web;
 
 import java.io.IOException;
 
-/**
- * Thrown while reading a request body that outgrows its limit. It is an {@link IOException} so that it travels
- * through the JSON reader like any read failure; {@link ProblemHandler} finds it in the cause chain.
- */
-public class PayloadTooLarge extends IOException {
+/** Thrown by {@link RequestBodyLimitFilter} while it reads a request body that outgrows its limit; the filter answers it. */
+class PayloadTooLarge extends IOException {
 
     private final long limit;
 

@@ -20,7 +20,6 @@ import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
-import org.springframework.web.context.request.ServletWebRequest;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.HandlerMethodValidationException;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
@@ -132,41 +131,6 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     @Override
     protected ResponseEntity<Object> handleHttpMessageNotReadable(
             HttpMessageNotReadableException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
-        PayloadTooLarge tooLarge = findCause(e, PayloadTooLarge.class);
-        if (tooLarge != null) {
-            ProblemDetail problem = ProblemDetail.forStatusAndDetail(
-                    HttpStatus.CONTENT_TOO_LARGE,
-                    "The request body is larger than the limit of " + tooLarge.limit() + " bytes.");
-            problem.setTitle("Request body too large");
-            return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).body(problem);
-        }
-        // A body past its deadline, or one whose next byte did not come within Tomcat's read timeout: 408, and the
-        // rest is not read (for the latter Tomcat has already answered 408 itself; its answer is the one sent).
-        BodyTooSlow tooSlow = findCause(e, BodyTooSlow.class);
-        if (tooSlow != null || findCause(e, java.net.SocketTimeoutException.class) != null) {
-            if (request instanceof ServletWebRequest servlet) {
-                AbandonedBodies.abandon(servlet.getRequest());
-            }
-            ProblemDetail problem = ProblemDetail.forStatusAndDetail(
-                    HttpStatus.REQUEST_TIMEOUT,
-                    tooSlow == null
-                            ? "The request body stopped arriving."
-                            : "The request body did not arrive within "
-                                    + tooSlow.timeout().toSeconds() + " seconds.");
-            problem.setTitle("Request body too slow");
-            return ResponseEntity.status(HttpStatus.REQUEST_TIMEOUT)
-                    .header(HttpHeaders.CONNECTION, "close")
-                    .body(problem);
-        }
-        if (findCause(e, BodyBudgetSpent.class) != null) {
-            ProblemDetail problem = ProblemDetail.forStatusAndDetail(
-                    HttpStatus.SERVICE_UNAVAILABLE, RequestBodyLimitFilter.BUSY_DETAIL);
-            problem.setTitle(RequestBodyLimitFilter.BUSY_TITLE);
-            return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
-                    .header(HttpHeaders.RETRY_AFTER, String.valueOf(RequestBodyLimitFilter.BUSY_RETRY_AFTER_SECONDS))
-                    .header(HttpHeaders.CONNECTION, "close")
-                    .body(problem);
-        }
         InvalidRequest invalid = new InvalidRequest(describeUnreadable(e));
         return ResponseEntity.badRequest().body(handleApiException(invalid).getBody());
     }

@@ -9,8 +9,11 @@ import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.net.SocketTimeoutException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -89,18 +92,11 @@ public class RequestBodyLimitFilter extends OncePerRequestFilter {
                 refuse(request, response, HttpStatus.SERVICE_UNAVAILABLE, BUSY_TITLE, BUSY_DETAIL);
                 return;
             }
-            Body body = new Body(
-                    limit.maxBytes(),
-                    declared < 0 ? share : null,
-                    refusedForBudget,
-                    readTimeout,
-                    () -> AbandonedBodies.abandon(request));
-            LimitedRequest limited = new LimitedRequest(request, body);
             if (declared <= 0 && request.getHeader("Transfer-Encoding") == null) {
-                chain.doFilter(limited, response);
+                chain.doFilter(request, response); // no body
                 return;
             }
-            byte[] read = readWhole(request, response, limited);
+            byte[] read = readWhole(request, response, limit.maxBytes(), declared < 0 ? share : null);
             if (read != null) {
                 chain.doFilter(new ReadRequest(request, read), response);
             }
@@ -121,37 +117,64 @@ public class RequestBodyLimitFilter extends OncePerRequestFilter {
      * every body is bounded by its deadline, whoever sends it. The bodies read here are bounded too: 64 KB for the
      * APIs, and intake's by its {@link BodyBudget}.
      */
-    private byte[] readWhole(HttpServletRequest request, HttpServletResponse response, LimitedRequest limited)
+    private byte[] readWhole(
+            HttpServletRequest request, HttpServletResponse response, long maxBytes, BodyBudget.Share chunks)
             throws IOException {
         try {
-            return limited.getInputStream().readAllBytes();
-        } catch (BodyTooSlow e) {
-            refuse(
-                    request,
-                    response,
-                    HttpStatus.REQUEST_TIMEOUT,
-                    "Request body too slow",
-                    "The request body did not arrive within " + e.timeout().toSeconds() + " seconds.");
-        } catch (PayloadTooLarge e) {
-            refuse(
-                    request,
-                    response,
-                    HttpStatus.CONTENT_TOO_LARGE,
-                    "Request body too large",
-                    "The request body is larger than the limit of " + e.limit() + " bytes.");
-        } catch (BodyBudgetSpent e) {
-            response.setHeader("Retry-After", Integer.toString(BUSY_RETRY_AFTER_SECONDS));
-            refuse(request, response, HttpStatus.SERVICE_UNAVAILABLE, BUSY_TITLE, BUSY_DETAIL);
-        } catch (IOException brokenOff) {
-            AbandonedBodies.abandon(request);
-            refuse(
-                    request,
-                    response,
-                    HttpStatus.BAD_REQUEST,
-                    "Request body unreadable",
-                    "The request body could not be read to its end.");
+            return read(request.getInputStream(), request.getContentLengthLong(), maxBytes, chunks);
+        } catch (IOException refused) {
+            AbandonedBodies.abandon(request); // the rest is not wanted: Tomcat must not read it at the sender's pace
+            if (refused instanceof BodyTooSlow || refused instanceof SocketTimeoutException) {
+                refuse(
+                        request,
+                        response,
+                        HttpStatus.REQUEST_TIMEOUT,
+                        "Request body too slow",
+                        "The request body did not arrive within " + readTimeout.toSeconds() + " seconds.");
+            } else if (refused instanceof PayloadTooLarge) {
+                refuse(
+                        request,
+                        response,
+                        HttpStatus.CONTENT_TOO_LARGE,
+                        "Request body too large",
+                        "The request body is larger than the limit of " + maxBytes + " bytes.");
+            } else if (refused instanceof BodyBudgetSpent) {
+                refusedForBudget.run();
+                response.setHeader("Retry-After", Integer.toString(BUSY_RETRY_AFTER_SECONDS));
+                refuse(request, response, HttpStatus.SERVICE_UNAVAILABLE, BUSY_TITLE, BUSY_DETAIL);
+            } else {
+                refuse(
+                        request,
+                        response,
+                        HttpStatus.BAD_REQUEST,
+                        "Request body unreadable",
+                        "The request body could not be read to its end.");
+            }
+            return null;
         }
-        return null;
+    }
+
+    /**
+     * The body, read within {@code maxBytes} and within the read timeout from now (each read also waits at most
+     * Tomcat's connection timeout); a chunked body takes its bytes from {@code chunks} as they arrive.
+     */
+    private byte[] read(InputStream body, long declared, long maxBytes, BodyBudget.Share chunks) throws IOException {
+        long deadline = System.nanoTime() + readTimeout.toNanos();
+        ByteArrayOutputStream out = new ByteArrayOutputStream(declared > 0 ? (int) declared : 8192);
+        byte[] buffer = new byte[8192];
+        for (int n; (n = body.read(buffer)) >= 0; ) {
+            if (out.size() + (long) n > maxBytes) {
+                throw new PayloadTooLarge(maxBytes);
+            }
+            if (chunks != null && !chunks.take(n)) {
+                throw new BodyBudgetSpent();
+            }
+            out.write(buffer, 0, n);
+            if (System.nanoTime() - deadline > 0 && out.size() != declared) {
+                throw new BodyTooSlow(readTimeout);
+            }
+        }
+        return out.toByteArray();
     }
 
     /** A request whose body was read whole ({@link #readWhole}): its stream and reader give those bytes. */
@@ -219,104 +242,5 @@ public class RequestBodyLimitFilter extends OncePerRequestFilter {
         response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
         response.setHeader("Connection", "close");
         json.writeValue(response.getOutputStream(), problem);
-    }
-
-    /**
-     * What one request's body must keep to.
-     *
-     * @param share takes each piece of a chunked body as it arrives; null when the length was declared (and taken
-     *     already) or the path's bodies are not counted
-     */
-    private record Body(
-            long maxBytes, BodyBudget.Share share, Runnable refusedForBudget, Duration readTimeout, Runnable abandon) {}
-
-    private static final class LimitedRequest extends HttpServletRequestWrapper {
-        private final Body body;
-        private ServletInputStream stream;
-
-        LimitedRequest(HttpServletRequest request, Body body) {
-            super(request);
-            this.body = body;
-        }
-
-        @Override
-        public ServletInputStream getInputStream() throws IOException {
-            if (stream == null) {
-                stream = new LimitedInputStream(super.getInputStream(), body);
-            }
-            return stream;
-        }
-    }
-
-    private static final class LimitedInputStream extends ServletInputStream {
-        private final ServletInputStream delegate;
-        private final Body body;
-        /** The body's deadline, from when its reading began: before that, nobody waits on its sender. */
-        private final long deadlineNanos;
-
-        private long read;
-
-        LimitedInputStream(ServletInputStream delegate, Body body) {
-            this.delegate = delegate;
-            this.body = body;
-            this.deadlineNanos = System.nanoTime() + body.readTimeout().toNanos();
-        }
-
-        @Override
-        public int read() throws IOException {
-            inTime();
-            int b = delegate.read();
-            if (b >= 0) {
-                count(1);
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] buffer, int offset, int length) throws IOException {
-            inTime();
-            int n = delegate.read(buffer, offset, length);
-            if (n > 0) {
-                count(n);
-            }
-            return n;
-        }
-
-        private void count(int n) throws IOException {
-            read += n;
-            if (read > body.maxBytes()) {
-                body.abandon().run();
-                throw new PayloadTooLarge(body.maxBytes());
-            }
-            if (body.share() != null && !body.share().take(n)) {
-                body.refusedForBudget().run();
-                body.abandon().run(); // the rest is not wanted: Tomcat must not read it either
-                throw new BodyBudgetSpent();
-            }
-            inTime();
-        }
-
-        /** A body still arriving after its deadline is refused; one read whole (or not read at all) is not. */
-        private void inTime() throws BodyTooSlow {
-            if (System.nanoTime() - deadlineNanos > 0 && !delegate.isFinished()) {
-                body.abandon().run(); // the rest would arrive as slowly: Tomcat must not wait for it either
-                throw new BodyTooSlow(body.readTimeout());
-            }
-        }
-
-        @Override
-        public boolean isFinished() {
-            return delegate.isFinished();
-        }
-
-        @Override
-        public boolean isReady() {
-            return delegate.isReady();
-        }
-
-        @Override
-        public void setReadListener(ReadListener listener) {
-            delegate.setReadListener(listener);
-        }
     }
 }
