@@ -144,6 +144,7 @@ public class DeliveryNotifications implements SmartLifecycle {
                 }
                 PGConnection postgres = connection.unwrap(PGConnection.class);
                 backoffMillis = 500;
+                signalLocal(); // what was notified while not listening is lost: anything may have changed
                 while (running) {
                     PGNotification[] notifications = postgres.getNotifications(500);
                     for (PGNotification notification : notifications == null ? new PGNotification[0] : notifications) {

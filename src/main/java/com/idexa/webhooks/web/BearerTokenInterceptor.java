@@ -28,6 +28,15 @@ public class BearerTokenInterceptor implements HandlerInterceptor {
         this.property = property;
     }
 
+    /** Whether the request carries the token (and one is set): what {@link #preHandle} lets through. */
+    boolean admits(HttpServletRequest request) {
+        String header = request.getHeader(HttpHeaders.AUTHORIZATION);
+        return expected != null
+                && header != null
+                && header.regionMatches(true, 0, "Bearer ", 0, 7)
+                && MessageDigest.isEqual(expected, header.substring(7).trim().getBytes(StandardCharsets.UTF_8));
+    }
+
     @Override
     public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
         String challenge = "Bearer realm=\"" + apiName + "\"";

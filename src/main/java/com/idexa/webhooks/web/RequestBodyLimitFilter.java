@@ -123,8 +123,9 @@ public class RequestBodyLimitFilter extends OncePerRequestFilter {
         try {
             return read(request.getInputStream(), request.getContentLengthLong(), maxBytes, chunks);
         } catch (IOException refused) {
-            AbandonedBodies.abandon(request); // the rest is not wanted: Tomcat must not read it at the sender's pace
-            if (refused instanceof BodyTooSlow || refused instanceof SocketTimeoutException) {
+            if (refused instanceof BodyTooSlow
+                    || refused instanceof SocketTimeoutException
+                    || refused.getCause() instanceof SocketTimeoutException) {
                 refuse(
                         request,
                         response,
@@ -231,10 +232,14 @@ public class RequestBodyLimitFilter extends OncePerRequestFilter {
         }
     }
 
-    /** A problem document, before the body has been read: the connection closes rather than read it. */
+    /**
+     * A problem document, before the body has been read to its end: the connection closes, and Tomcat does not read
+     * the rest at the sender's pace either ({@link AbandonedBodies}).
+     */
     private void refuse(
             HttpServletRequest request, HttpServletResponse response, HttpStatus status, String title, String detail)
             throws IOException {
+        AbandonedBodies.abandon(request);
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
         problem.setTitle(title);
         problem.setInstance(java.net.URI.create(request.getRequestURI()));

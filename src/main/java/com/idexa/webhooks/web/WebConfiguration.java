@@ -25,17 +25,18 @@ class WebConfiguration implements WebMvcConfigurer {
 
     private final WebhooksProperties properties;
 
+    private final BearerTokenInterceptor intakeGuard;
+
     WebConfiguration(WebhooksProperties properties) {
         this.properties = properties;
+        this.intakeGuard = new BearerTokenInterceptor(properties.internalToken(), "intake", "webhooks.internal-token");
     }
 
     @Override
     public void addInterceptors(InterceptorRegistry registry) {
         registry.addInterceptor(new BearerTokenInterceptor(properties.adminToken(), "admin", "webhooks.admin-token"))
                 .addPathPatterns("/admin/**");
-        registry.addInterceptor(
-                        new BearerTokenInterceptor(properties.internalToken(), "intake", "webhooks.internal-token"))
-                .addPathPatterns("/internal/**");
+        registry.addInterceptor(intakeGuard).addPathPatterns("/internal/**");
         // Answers carry API keys, signing secrets and masked credentials: no cache on the way keeps one.
         WebContentInterceptor noStore = new WebContentInterceptor();
         noStore.setCacheControl(CacheControl.noStore());
@@ -63,7 +64,10 @@ class WebConfiguration implements WebMvcConfigurer {
                 .description("Intake requests refused with 503 because bodies held at once were at their limit")
                 .register(meters);
         var filter = new RequestBodyLimitFilter(
-                request -> path(request).startsWith("/internal/") ? intake : api,
+                // intake's size and bound only for requests with its token: a keyless sender could otherwise declare 16
+                // MB
+                // bodies and hold intake's whole bound while it is being refused (its 401 comes after its body is read)
+                request -> path(request).startsWith("/internal/") && intakeGuard.admits(request) ? intake : api,
                 json,
                 busy::increment,
                 properties.api().bodyReadTimeout());

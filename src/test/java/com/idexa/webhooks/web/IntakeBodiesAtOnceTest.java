@@ -72,6 +72,21 @@ class IntakeBodiesAtOnceTest extends IntegrationTest {
     }
 
     @Test
+    void aBodyWithoutIntakesTokenHoldsNoneOfItsBound() throws Exception {
+        ClientService.IssuedKey client = newClient();
+        try (HalfSent keyless = HalfSent.open(port, event(client, "keyless", HELD), "wrong-token")) {
+            TestHttp.Response accepted =
+                    http().bearer(INTERNAL_TOKEN).post("/internal/document_events", event(client, "beside", 20_000));
+
+            assertThat(accepted.status())
+                    .as("a real event beside a keyless sender's half-sent body")
+                    .isEqualTo(202);
+            assertThat(bodyBytesHeld()).isZero();
+            assertThat(keyless.finish()).startsWith("HTTP/1.1 401");
+        }
+    }
+
+    @Test
     void aBodyLargerThanTheWholeBoundIsAcceptedWhenItIsAlone() {
         ClientService.IssuedKey client = newClient();
 
@@ -110,12 +125,16 @@ class IntakeBodiesAtOnceTest extends IntegrationTest {
     private record HalfSent(Socket socket, byte[] body) implements AutoCloseable {
 
         static HalfSent open(int port, String body) throws IOException {
+            return open(port, body, INTERNAL_TOKEN);
+        }
+
+        static HalfSent open(int port, String body, String token) throws IOException {
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
             Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
             socket.setSoTimeout(10_000);
             OutputStream out = socket.getOutputStream();
             out.write(("POST /internal/document_events HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
-                            + INTERNAL_TOKEN + "\r\nContent-Type: application/json\r\nContent-Length: " + bytes.length
+                            + token + "\r\nContent-Type: application/json\r\nContent-Length: " + bytes.length
                             + "\r\nConnection: close\r\n\r\n")
                     .getBytes(StandardCharsets.ISO_8859_1));
             out.write(bytes, 0, 1000);
