@@ -40,7 +40,13 @@ class ClientErrorsLogQuietlyTest extends IntegrationTest {
                         .status())
                 .isEqualTo(400);
 
-        assertThat(output.getAll().substring(before))
+        // the dispatcher's lines about other tests' deliveries (retried in the background) are not this test's
+        String requestLines = output.getAll()
+                .substring(before)
+                .lines()
+                .filter(line -> !line.contains("com.idexa.webhooks.delivery."))
+                .collect(java.util.stream.Collectors.joining("\n"));
+        assertThat(requestLines)
                 .doesNotContain(" WARN ")
                 .doesNotContain(" ERROR ")
                 .doesNotContain("\tat ");
